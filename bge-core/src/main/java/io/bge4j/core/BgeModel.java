@@ -1,0 +1,712 @@
+package io.bge4j.core;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bge4j.core.nn.BertEncoder;
+import io.bge4j.core.tokenizer.BgeTokenizer;
+import io.bge4j.core.weights.OnnxWeightImporter;
+import io.bge4j.core.weights.Safetensors;
+import io.bge4j.core.weights.TensorData;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A BGE embedding model: encoder weights (owned by this model's {@link NDManager}), tokenizer,
+ * pooling, normalisation and query instruction. Load it from a Hugging Face directory, the HF
+ * cache, or an embedded preset; fine-tune it with bge-train; save it in the layout that
+ * {@code transformers}, sentence-transformers and FlagEmbedding load.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * try (BgeModel model = BgeModel.load("bge-small-en-v1.5");
+ *      Embedder emb = model.embedder().batchSize(64).build()) {
+ *     float[][] q = emb.encodeQueries(List.of("how do I reset my password"));
+ * }
+ * }</pre>
+ */
+public final class BgeModel implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BgeModel.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final List<String> STRIP_PREFIXES = List.of("bert.", "roberta.", "model.");
+
+    private final String name;
+    private final EncoderConfig config;
+    private final BertEncoder encoder;
+    private final BgeTokenizer tokenizer;
+    private final Pooling pooling;
+    private final boolean normalize;
+    private final String queryInstruction;
+    private final int maxLength;
+    private final BgePreset.SizeClass sizeClass;
+    private final NDManager manager;
+    private final Map<String, byte[]> tokenizerExtras;
+
+    private BgeModel(Builder b, Map<String, TensorData> weights, String source) {
+        this.name = b.name;
+        this.config = b.config;
+        this.pooling = b.pooling;
+        this.normalize = b.normalize;
+        this.queryInstruction = b.queryInstruction;
+        this.maxLength = b.maxLength;
+        this.sizeClass = b.sizeClass;
+        this.tokenizerExtras = Map.copyOf(b.tokenizerExtras);
+        DjlRuntime.engine();
+        this.manager = NDManager.newBaseManager(b.device == null ? DjlRuntime.defaultDevice() : b.device);
+        this.manager.setName("bge-model:" + name);
+        this.encoder = new BertEncoder(config);
+        BgeTokenizer tok = null;
+        try {
+            tok = new BgeTokenizer(b.tokenizerJson, maxLength, source);
+            if (weights == null) {
+                encoder.initializeRandom(manager, b.randomSeed);
+            } else {
+                setWeights(weights, source);
+            }
+        } catch (RuntimeException e) {
+            if (tok != null) {
+                tok.close();
+            }
+            manager.close();
+            throw e;
+        }
+        this.tokenizer = tok;
+    }
+
+    private void setWeights(Map<String, TensorData> weights, String source) {
+        List<String> ignored = new ArrayList<>();
+        Map<String, Parameter> params = encoder.namedParameters();
+        for (TensorData t : weights.values()) {
+            String n = t.name();
+            if (!params.containsKey(n)) {
+                for (String p : STRIP_PREFIXES) {
+                    if (n.startsWith(p) && params.containsKey(n.substring(p.length()))) {
+                        n = n.substring(p.length());
+                        break;
+                    }
+                }
+            }
+            if (!params.containsKey(n)) {
+                ignored.add(t.name());
+                continue;
+            }
+            try {
+                encoder.setParameter(n, manager.create(t.data(), new Shape(t.shape())));
+            } catch (ModelFormatException e) {
+                throw new ModelFormatException(source + ": " + e.getMessage());
+            }
+        }
+        List<String> missing = encoder.missingParameters();
+        if (!missing.isEmpty()) {
+            throw new ModelFormatException(source + ": " + missing.size() + " encoder weights are missing, e.g. '"
+                    + missing.get(0) + "'; the file does not hold a complete " + config.modelType() + " encoder");
+        }
+        if (!ignored.isEmpty()) {
+            LOG.debug("{}: ignored {} tensors that are not encoder weights (e.g. {})", source, ignored.size(),
+                    ignored.get(0));
+        }
+    }
+
+    /**
+     * Loads a preset by name ({@code bge-small-en-v1.5}; embedded ones need no files) or a model
+     * directory by path.
+     *
+     * @param nameOrPath a preset name / HF id, or a directory
+     * @return the model (close it)
+     * @throws ModelFormatException when a preset's weights are not available locally (the message says where to put them)
+     */
+    public static BgeModel load(String nameOrPath) {
+        return loader().load(nameOrPath);
+    }
+
+    /**
+     * Loads a Hugging Face model directory or an HF cache repository folder
+     * ({@code models--BAAI--bge-base-en-v1.5}, resolved to its {@code snapshots/<rev>}).
+     *
+     * @param dir the directory
+     * @return the model (close it)
+     */
+    public static BgeModel load(Path dir) {
+        return loader().load(dir);
+    }
+
+    /** @return a loader with options (device, instruction override) */
+    public static Loader loader() {
+        return new Loader();
+    }
+
+    /**
+     * Options for loading a model.
+     *
+     * <p>Usage: {@code BgeModel m = BgeModel.loader().device(Device.gpu()).load("bge-small-en-v1.5");}
+     */
+    public static final class Loader {
+        private Device device;
+        private String queryInstruction;
+        private Integer maxLength;
+
+        private Loader() {}
+
+        /** @param device where parameters live (default: {@link DjlRuntime#defaultDevice()}) @return this */
+        public Loader device(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        /** @param instruction query instruction to use instead of the model's own @return this */
+        public Loader queryInstruction(String instruction) {
+            this.queryInstruction = Objects.requireNonNull(instruction, "queryInstruction");
+            return this;
+        }
+
+        /** @param maxLength cap on tokens per text (default: the model's) @return this */
+        public Loader maxLength(int maxLength) {
+            if (maxLength < 2) {
+                throw new IllegalArgumentException("maxLength must be >= 2, got " + maxLength);
+            }
+            this.maxLength = maxLength;
+            return this;
+        }
+
+        /**
+         * @param nameOrPath preset name / HF id, or a directory
+         * @return the model
+         */
+        public BgeModel load(String nameOrPath) {
+            Optional<BgePreset> preset = BgePreset.find(nameOrPath);
+            if (preset.isEmpty()) {
+                Path p = Path.of(nameOrPath);
+                if (Files.isDirectory(p)) {
+                    return load(p);
+                }
+                throw new ModelFormatException("'" + nameOrPath + "' is neither a model directory nor a known preset ("
+                        + String.join(", ", Stream.of(BgePreset.values()).map(BgePreset::modelName).toList()) + ")");
+            }
+            BgePreset pr = preset.get();
+            if (pr.embeddedResource().isPresent()) {
+                return loadEmbedded(pr);
+            }
+            Optional<Path> cached = HfCache.find(pr.huggingFaceId());
+            if (cached.isPresent()) {
+                return load(cached.get());
+            }
+            throw new ModelFormatException(pr.modelName() + " is not embedded in bge4j and was not found in the Hugging Face"
+                    + " cache (" + HfCache.hubDir() + "). Put its files (config.json, model.safetensors, tokenizer.json)"
+                    + " in a directory and load that, e.g. BgeModel.load(Path.of(\"models/" + pr.modelName() + "\")),"
+                    + " or place the HF cache snapshot under " + HfCache.hubDir().resolve(HfCache.repoFolder(pr.huggingFaceId()))
+                    + " (HF_HUB_CACHE / HF_HOME are honoured)");
+        }
+
+        private BgeModel loadEmbedded(BgePreset pr) {
+            String stem = pr.embeddedResource().orElseThrow();
+            ClassLoader cl = BgeModel.class.getClassLoader();
+            Map<String, TensorData> weights;
+            byte[] tok;
+            try (InputStream onnx = cl.getResourceAsStream(stem + ".onnx");
+                    InputStream tj = cl.getResourceAsStream(stem + "-tokenizer.json")) {
+                if (onnx == null || tj == null) {
+                    throw new ModelFormatException(pr.modelName() + " is embedded through the Maven artifact"
+                            + " dev.langchain4j:langchain4j-embeddings-" + stem.replace("-v1.5", "-v15").replace(".", "")
+                            + ":0.36.2, which is not on the classpath; add it (with its transitive dependencies excluded)");
+                }
+                weights = OnnxWeightImporter.read(onnx, "classpath:" + stem + ".onnx");
+                tok = tj.readAllBytes();
+            } catch (IOException e) {
+                throw new ModelFormatException("cannot read embedded " + pr.modelName() + ": " + e.getMessage(), e);
+            }
+            EncoderConfig cfg = EncoderConfig.bgeBert(pr.sizeClass().name().toLowerCase(java.util.Locale.ROOT),
+                    pr.vocabSize());
+            Builder b = builder().name(pr.modelName()).config(cfg).tokenizerJson(tok).preset(pr)
+                    .device(device);
+            applyOverrides(b);
+            return b.build(weights, "classpath:" + stem + ".onnx");
+        }
+
+        private void applyOverrides(Builder b) {
+            if (queryInstruction != null) {
+                b.queryInstruction(queryInstruction);
+            }
+            if (maxLength != null) {
+                b.maxLength(Math.min(maxLength, b.config.maxSequenceLength()));
+            }
+        }
+
+        /**
+         * @param dir a HF model directory or HF cache repository folder
+         * @return the model
+         */
+        public BgeModel load(Path dir) {
+            Path d = HfCache.resolveSnapshot(dir);
+            if (!Files.isDirectory(d)) {
+                throw new ModelFormatException("model directory not found: " + dir);
+            }
+            EncoderConfig cfg = EncoderConfig.read(d.resolve("config.json"));
+            Path tokFile = d.resolve("tokenizer.json");
+            if (!Files.isRegularFile(tokFile)) {
+                throw new ModelFormatException("tokenizer.json not found in " + d + "; bge4j needs the fast-tokenizer file"
+                        + " (save it from Python with AutoTokenizer.from_pretrained(...).save_pretrained(dir))");
+            }
+            Map<String, TensorData> weights = readWeights(d);
+            String displayName = d.getFileName() == null ? d.toString() : d.getFileName().toString();
+            Optional<BgePreset> preset = BgePreset.guess(d.toString()).or(() -> BgePreset.guess(
+                    readJson(d.resolve("config.json")).path("_name_or_path").asText(null)));
+            Builder b = builder().name(displayName).config(cfg).device(device);
+            preset.ifPresent(b::preset);
+            try {
+                b.tokenizerJson(Files.readAllBytes(tokFile));
+                for (String extra : List.of("tokenizer_config.json", "special_tokens_map.json")) {
+                    if (Files.isRegularFile(d.resolve(extra))) {
+                        b.tokenizerExtras.put(extra, Files.readAllBytes(d.resolve(extra)));
+                    }
+                }
+            } catch (IOException e) {
+                throw new ModelFormatException("cannot read tokenizer files in " + d + ": " + e.getMessage(), e);
+            }
+            SentenceTransformersLayout.apply(d, b);
+            applyOverrides(b);
+            return b.build(weights, d.toString());
+        }
+
+        private static Map<String, TensorData> readWeights(Path d) {
+            Path st = d.resolve("model.safetensors");
+            if (Files.isRegularFile(st)) {
+                return Safetensors.readAll(st);
+            }
+            if (Files.isRegularFile(d.resolve("model.safetensors.index.json"))) {
+                Map<String, TensorData> all = new LinkedHashMap<>();
+                JsonNode idx = readJson(d.resolve("model.safetensors.index.json")).path("weight_map");
+                java.util.Set<String> shards = new java.util.TreeSet<>();
+                idx.fields().forEachRemaining(e -> shards.add(e.getValue().asText()));
+                for (String s : shards) {
+                    all.putAll(Safetensors.readAll(d.resolve(s)));
+                }
+                return all;
+            }
+            for (Path onnx : List.of(d.resolve("model.onnx"), d.resolve("onnx").resolve("model.onnx"))) {
+                if (Files.isRegularFile(onnx)) {
+                    try (InputStream in = Files.newInputStream(onnx)) {
+                        return OnnxWeightImporter.read(in, onnx.toString());
+                    } catch (IOException e) {
+                        throw new ModelFormatException("cannot read " + onnx + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+            if (Files.isRegularFile(d.resolve("pytorch_model.bin"))) {
+                throw new ModelFormatException(d + " holds only pytorch_model.bin (a Python pickle, which bge4j never"
+                        + " unpickles because loading it can run arbitrary code). Convert it once with Python:"
+                        + " from transformers import AutoModel; AutoModel.from_pretrained('" + d
+                        + "').save_pretrained('" + d + "', safe_serialization=True)");
+            }
+            throw new ModelFormatException("no weights in " + d + ": expected model.safetensors (or"
+                    + " model.safetensors.index.json with shards, or model.onnx)");
+        }
+    }
+
+    static JsonNode readJson(Path file) {
+        try {
+            return JSON.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new ModelFormatException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Builds a model from parts: for tiny random test models and programmatic construction.
+     *
+     * <p>Usage: {@code BgeModel m = BgeModel.builder().config(cfg).tokenizerJson(bytes).buildRandom(42);}
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Assembles a {@link BgeModel}; validates in {@code build}. */
+    public static final class Builder {
+        private String name = "bge-model";
+        private EncoderConfig config;
+        private byte[] tokenizerJson;
+        private Pooling pooling = Pooling.CLS;
+        private boolean normalize = true;
+        private String queryInstruction = "";
+        private Integer maxLength;
+        private BgePreset.SizeClass sizeClass;
+        private Device device;
+        private long randomSeed;
+        private final Map<String, byte[]> tokenizerExtras = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** @param name display name @return this */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** @param config architecture @return this */
+        public Builder config(EncoderConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** @param json {@code tokenizer.json} bytes @return this */
+        public Builder tokenizerJson(byte[] json) {
+            this.tokenizerJson = json;
+            return this;
+        }
+
+        /** @param pooling pooling (default CLS) @return this */
+        public Builder pooling(Pooling pooling) {
+            this.pooling = pooling;
+            return this;
+        }
+
+        /** @param normalize L2-normalise outputs (default true) @return this */
+        public Builder normalize(boolean normalize) {
+            this.normalize = normalize;
+            return this;
+        }
+
+        /** @param instruction prepended to queries (default empty) @return this */
+        public Builder queryInstruction(String instruction) {
+            this.queryInstruction = instruction;
+            return this;
+        }
+
+        /** @param maxLength tokens per text (default: the config's positions) @return this */
+        public Builder maxLength(int maxLength) {
+            this.maxLength = maxLength;
+            return this;
+        }
+
+        /** @param sizeClass size class (default: inferred from hidden size) @return this */
+        public Builder sizeClass(BgePreset.SizeClass sizeClass) {
+            this.sizeClass = sizeClass;
+            return this;
+        }
+
+        /** @param device where parameters live @return this */
+        public Builder device(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        /**
+         * Takes the preset's instruction, pooling, size class and max length.
+         *
+         * @param preset the preset
+         * @return this
+         */
+        public Builder preset(BgePreset preset) {
+            this.queryInstruction = preset.queryInstruction();
+            this.pooling = preset.pooling();
+            this.sizeClass = preset.sizeClass();
+            this.maxLength = preset.maxLength();
+            return this;
+        }
+
+        /**
+         * @param extras extra tokenizer files to save alongside (file name → bytes)
+         * @return this
+         */
+        public Builder tokenizerFiles(Map<String, byte[]> extras) {
+            this.tokenizerExtras.putAll(extras);
+            return this;
+        }
+
+        private void validate() {
+            if (config == null) {
+                throw new IllegalArgumentException("config is required");
+            }
+            if (tokenizerJson == null) {
+                throw new IllegalArgumentException("tokenizerJson is required");
+            }
+            if (pooling == null) {
+                throw new IllegalArgumentException("pooling must not be null");
+            }
+            if (queryInstruction == null) {
+                throw new IllegalArgumentException("queryInstruction must not be null (use \"\" for none)");
+            }
+            int positions = config.maxSequenceLength();
+            if (maxLength == null) {
+                maxLength = positions;
+            }
+            maxLength = Math.min(maxLength, positions);
+            if (maxLength < 2) {
+                throw new IllegalArgumentException("maxLength must be >= 2, got " + maxLength);
+            }
+            if (sizeClass == null) {
+                int h = config.hiddenSize();
+                sizeClass = h <= 512 ? BgePreset.SizeClass.SMALL
+                        : h <= 768 ? BgePreset.SizeClass.BASE : BgePreset.SizeClass.LARGE;
+            }
+        }
+
+        /**
+         * @param seed RNG seed for the weights
+         * @return a model with BERT-style random weights
+         */
+        public BgeModel buildRandom(long seed) {
+            validate();
+            this.randomSeed = seed;
+            return new BgeModel(this, null, name);
+        }
+
+        /**
+         * @param weights HF-named tensors (all encoder weights required; extras ignored)
+         * @param source name for messages
+         * @return the model
+         */
+        public BgeModel build(Map<String, TensorData> weights, String source) {
+            validate();
+            return new BgeModel(this, Objects.requireNonNull(weights, "weights"), source);
+        }
+    }
+
+    /** @return display name */
+    public String name() {
+        return name;
+    }
+
+    /** @return architecture */
+    public EncoderConfig config() {
+        return config;
+    }
+
+    /** @return the encoder block (parameters owned by {@link #manager()}) */
+    public BertEncoder encoder() {
+        return encoder;
+    }
+
+    /** @return the tokenizer */
+    public BgeTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** @return pooling */
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    /** @return whether embeddings are L2-normalised */
+    public boolean normalize() {
+        return normalize;
+    }
+
+    /** @return the instruction prepended to queries (may be empty) */
+    public String queryInstruction() {
+        return queryInstruction;
+    }
+
+    /** @return maximum tokens per text */
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** @return size class */
+    public BgePreset.SizeClass sizeClass() {
+        return sizeClass;
+    }
+
+    /** @return the manager owning the parameters */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** @return the device parameters live on */
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /** @return the embedding dimension */
+    public int dimension() {
+        return config.hiddenSize();
+    }
+
+    /** @return name → parameter value, HF order (live arrays: do not close) */
+    public Map<String, NDArray> parameters() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        encoder.namedParameters().forEach((n, p) -> out.put(n, p.getArray()));
+        return out;
+    }
+
+    /** @return a heap copy of every encoder weight */
+    public Map<String, TensorData> toTensors() {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        encoder.namedParameters().forEach((n, p) -> {
+            NDArray a = p.getArray();
+            float[] v = a.getDataType() == DataType.FLOAT32 ? a.toFloatArray()
+                    : a.toType(DataType.FLOAT32, true).toFloatArray();
+            out.put(n, new TensorData(n, a.getShape().getShape(), v));
+        });
+        return out;
+    }
+
+    /**
+     * Overwrites the weights in place (e.g. restoring the best checkpoint).
+     *
+     * @param weights HF-named tensors of the same shapes
+     */
+    public void loadTensors(Map<String, TensorData> weights) {
+        for (TensorData t : weights.values()) {
+            Parameter p = encoder.namedParameters().get(t.name());
+            if (p == null) {
+                continue;
+            }
+            NDArray a = p.getArray();
+            if (!a.getShape().equals(new Shape(t.shape()))) {
+                throw new ModelFormatException("weight '" + t.name() + "' has shape " + new Shape(t.shape())
+                        + " but the model has " + a.getShape());
+            }
+            a.set(java.nio.FloatBuffer.wrap(t.data()));
+        }
+    }
+
+    /** @return a deep copy on the same device (for keeping a best checkpoint or a frozen base) */
+    public BgeModel copy() {
+        Builder b = builder().name(name).config(config).tokenizerJson(tokenizer.tokenizerJson()).pooling(pooling)
+                .normalize(normalize).queryInstruction(queryInstruction).maxLength(maxLength).sizeClass(sizeClass)
+                .device(device()).tokenizerFiles(tokenizerExtras);
+        return b.build(toTensors(), name);
+    }
+
+    /**
+     * Embeds already-tokenized texts: pad, encode, pool, normalise. Gradients flow when called inside a
+     * {@code GradientCollector}; this is the entry point the trainer uses.
+     *
+     * @param m owner of every intermediate and of the result (e.g. a per-step child manager)
+     * @param ids token ids per text (from {@link #tokenizer()})
+     * @param training true to apply dropout
+     * @return [texts, hidden] embeddings
+     */
+    public NDArray embed(NDManager m, long[][] ids, boolean training) {
+        NDArray[] in = BgeEmbedder.pad(m, ids, config.padTokenId());
+        NDArray hidden = encoder.forward(in[0], in[1], training);
+        NDArray pooled = pooling.pool(hidden, in[1]);
+        return normalize ? Pooling.normalize(pooled) : pooled;
+    }
+
+    /** @return a builder for an {@link Embedder} over this model */
+    public BgeEmbedder.Builder embedder() {
+        return BgeEmbedder.builder(this);
+    }
+
+    /**
+     * Saves the model as a Hugging Face + sentence-transformers directory: {@code config.json},
+     * {@code model.safetensors}, tokenizer files, {@code modules.json}, {@code 1_Pooling/config.json},
+     * {@code 2_Normalize/}, {@code config_sentence_transformers.json} (with the query prompt) and
+     * {@code sentence_bert_config.json}. Written to a temporary sibling folder and moved into place.
+     *
+     * @param dir the target directory (replaced if it exists)
+     */
+    public void save(Path dir) {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(parent);
+            tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp");
+            writeFiles(tmp);
+            Path old = null;
+            if (Files.exists(target)) {
+                old = parent.resolve("." + target.getFileName() + ".old-" + System.nanoTime());
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+            if (old != null) {
+                deleteTree(old);
+            }
+        } catch (IOException e) {
+            throw new Bge4jException("cannot save model to " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    deleteTree(tmp);
+                } catch (IOException ignored) {
+                    // best effort cleanup of a failed save
+                }
+            }
+        }
+    }
+
+    private void writeFiles(Path d) throws IOException {
+        ObjectNode cfg = config.toJson();
+        BgePreset.guess(name).ifPresent(p -> cfg.put("_name_or_path", p.huggingFaceId()));
+        Files.writeString(d.resolve("config.json"), JSON.writeValueAsString(cfg));
+        Safetensors.write(d.resolve("model.safetensors"), toTensors().values(), Map.of("format", "pt"));
+        Files.write(d.resolve("tokenizer.json"), tokenizer.tokenizerJson());
+        SentenceTransformersLayout.writeTokenizerConfigs(d, this, tokenizerExtras);
+        SentenceTransformersLayout.write(d, this);
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+
+    static List<Path> list(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            ds.forEach(out::add);
+        }
+        return out;
+    }
+
+    /** Frees the parameters and the tokenizer. */
+    @Override
+    public void close() {
+        tokenizer.close();
+        manager.close();
+    }
+
+    @Override
+    public String toString() {
+        return "BgeModel[" + name + ", " + encoder + ", " + pooling + (normalize ? ", normalized" : "") + "]";
+    }
+
+    /** Package access for {@link SentenceTransformersLayout}. */
+    static Builder setLayout(Builder b, Pooling pooling, Boolean normalize, String instruction, Integer maxLength) {
+        if (pooling != null) {
+            b.pooling = pooling;
+        }
+        if (normalize != null) {
+            b.normalize = normalize;
+        }
+        if (instruction != null) {
+            b.queryInstruction = instruction;
+        }
+        if (maxLength != null) {
+            b.maxLength = maxLength;
+        }
+        return b;
+    }
+}

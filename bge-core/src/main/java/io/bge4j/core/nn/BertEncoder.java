@@ -1,0 +1,298 @@
+package io.bge4j.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.bge4j.core.EncoderConfig;
+import io.bge4j.core.ModelFormatException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A BERT / XLM-RoBERTa encoder as a DJL block whose parameters carry the Hugging Face names
+ * ({@code embeddings.word_embeddings.weight}, {@code encoder.layer.3.attention.self.query.weight}, ...),
+ * so weights load from and save to HF files without a name map.
+ *
+ * <p>Computes exactly what {@code transformers.BertModel} computes for {@code last_hidden_state}:
+ * word + position + token-type embeddings, LayerNorm, then per layer multi-head self-attention
+ * with the padding mask, residual + LayerNorm, an exact (erf) GELU feed-forward, residual + LayerNorm.
+ * Dropout is applied only when {@code training} is true. XLM-R position ids start at
+ * {@code pad_token_id + 1} and skip padding, as in HF.
+ *
+ * <p>All intermediate arrays are attached to the manager of the input ids, so a caller that
+ * creates inputs in a per-batch sub-manager frees every activation by closing it.
+ *
+ * <p>Usage: {@code NDArray hidden = encoder.forward(ids, mask, false); // [batch, tokens, hidden]}
+ */
+public final class BertEncoder extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final EncoderConfig config;
+    private final Map<String, Parameter> byName = new LinkedHashMap<>();
+    private final Parameter wordEmb;
+    private final Parameter posEmb;
+    private final Parameter typeEmb;
+    private final Parameter embLnW;
+    private final Parameter embLnB;
+    private final List<Parameter[]> layers = new ArrayList<>();
+
+    /** @param config the architecture */
+    public BertEncoder(EncoderConfig config) {
+        super(VERSION);
+        this.config = config;
+        wordEmb = param("embeddings.word_embeddings.weight", Parameter.Type.WEIGHT);
+        posEmb = param("embeddings.position_embeddings.weight", Parameter.Type.WEIGHT);
+        typeEmb = param("embeddings.token_type_embeddings.weight", Parameter.Type.WEIGHT);
+        embLnW = param("embeddings.LayerNorm.weight", Parameter.Type.GAMMA);
+        embLnB = param("embeddings.LayerNorm.bias", Parameter.Type.BETA);
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            String p = "encoder.layer." + i + ".";
+            layers.add(new Parameter[] {
+                param(p + "attention.self.query.weight", Parameter.Type.WEIGHT),
+                param(p + "attention.self.query.bias", Parameter.Type.BIAS),
+                param(p + "attention.self.key.weight", Parameter.Type.WEIGHT),
+                param(p + "attention.self.key.bias", Parameter.Type.BIAS),
+                param(p + "attention.self.value.weight", Parameter.Type.WEIGHT),
+                param(p + "attention.self.value.bias", Parameter.Type.BIAS),
+                param(p + "attention.output.dense.weight", Parameter.Type.WEIGHT),
+                param(p + "attention.output.dense.bias", Parameter.Type.BIAS),
+                param(p + "attention.output.LayerNorm.weight", Parameter.Type.GAMMA),
+                param(p + "attention.output.LayerNorm.bias", Parameter.Type.BETA),
+                param(p + "intermediate.dense.weight", Parameter.Type.WEIGHT),
+                param(p + "intermediate.dense.bias", Parameter.Type.BIAS),
+                param(p + "output.dense.weight", Parameter.Type.WEIGHT),
+                param(p + "output.dense.bias", Parameter.Type.BIAS),
+                param(p + "output.LayerNorm.weight", Parameter.Type.GAMMA),
+                param(p + "output.LayerNorm.bias", Parameter.Type.BETA),
+            });
+        }
+    }
+
+    private Parameter param(String name, Parameter.Type type) {
+        Parameter p = addParameter(Parameter.builder().setName(name).setType(type).build());
+        byName.put(name, p);
+        return p;
+    }
+
+    /** @return the architecture */
+    public EncoderConfig config() {
+        return config;
+    }
+
+    /** @return every parameter by its Hugging Face name, in HF order */
+    public Map<String, Parameter> namedParameters() {
+        return Collections.unmodifiableMap(byName);
+    }
+
+    /**
+     * The shape each parameter must have.
+     *
+     * @param name an HF parameter name of this encoder
+     * @return its shape
+     */
+    public Shape expectedShape(String name) {
+        int h = config.hiddenSize();
+        if (name.equals("embeddings.word_embeddings.weight")) {
+            return new Shape(config.vocabSize(), h);
+        } else if (name.equals("embeddings.position_embeddings.weight")) {
+            return new Shape(config.maxPositionEmbeddings(), h);
+        } else if (name.equals("embeddings.token_type_embeddings.weight")) {
+            return new Shape(config.typeVocabSize(), h);
+        } else if (name.endsWith("intermediate.dense.weight")) {
+            return new Shape(config.intermediateSize(), h);
+        } else if (name.endsWith("intermediate.dense.bias")) {
+            return new Shape(config.intermediateSize());
+        } else if (name.endsWith("output.dense.weight") && !name.contains("attention")) {
+            return new Shape(h, config.intermediateSize());
+        } else if (name.endsWith(".weight") && !name.contains("LayerNorm")) {
+            return new Shape(h, h);
+        }
+        return new Shape(h);
+    }
+
+    /**
+     * Sets one parameter's value, checking its shape.
+     *
+     * @param name HF name
+     * @param array the value (ownership passes to the encoder's parameter)
+     * @throws ModelFormatException on an unknown name or a shape mismatch
+     */
+    public void setParameter(String name, NDArray array) {
+        Parameter p = byName.get(name);
+        if (p == null) {
+            throw new ModelFormatException("unknown parameter '" + name + "' for a " + config.modelType() + " encoder");
+        }
+        Shape expected = expectedShape(name);
+        if (!expected.equals(array.getShape())) {
+            throw new ModelFormatException("parameter '" + name + "' has shape " + array.getShape()
+                    + " but the config (" + config.hiddenSize() + " hidden, " + config.intermediateSize()
+                    + " intermediate, vocab " + config.vocabSize() + ") requires " + expected);
+        }
+        if (p.isInitialized()) {
+            p.getArray().close();
+            p.close();
+        }
+        p.setArray(array);
+    }
+
+    /** @return names of parameters that have no value yet */
+    public List<String> missingParameters() {
+        List<String> missing = new ArrayList<>();
+        byName.forEach((n, p) -> {
+            if (!p.isInitialized()) {
+                missing.add(n);
+            }
+        });
+        return missing;
+    }
+
+    /**
+     * Initialises every parameter randomly as BERT does (normal(0, 0.02) weights, zero biases, unit
+     * LayerNorm), for tests and tiny models.
+     *
+     * @param manager owner of the new arrays
+     * @param seed RNG seed (a Java RNG, so the values do not depend on the engine's global seed)
+     */
+    public void initializeRandom(NDManager manager, long seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        for (Map.Entry<String, Parameter> e : byName.entrySet()) {
+            Shape s = expectedShape(e.getKey());
+            float[] v = new float[Math.toIntExact(s.size())];
+            Parameter.Type t = e.getValue().getType();
+            if (t == Parameter.Type.GAMMA) {
+                Arrays.fill(v, 1f);
+            } else if (t == Parameter.Type.WEIGHT) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (rnd.nextGaussian() * 0.02);
+                }
+            }
+            setParameter(e.getKey(), manager.create(v, s));
+        }
+    }
+
+    /**
+     * Runs the encoder.
+     *
+     * @param inputIds int64 [batch, tokens]
+     * @param attentionMask int64 [batch, tokens], 1 for real tokens, 0 for padding
+     * @param training true to apply dropout
+     * @return last hidden state, float [batch, tokens, hidden], attached to the manager of {@code inputIds}
+     */
+    public NDArray forward(NDArray inputIds, NDArray attentionMask, boolean training) {
+        Shape in = inputIds.getShape();
+        if (in.dimension() != 2 || !in.equals(attentionMask.getShape())) {
+            throw new IllegalArgumentException("input ids and attention mask must both be [batch, tokens], got "
+                    + in + " and " + attentionMask.getShape());
+        }
+        long tokens = in.get(1);
+        if (tokens > config.maxSequenceLength()) {
+            throw new IllegalArgumentException("sequence of " + tokens + " tokens exceeds the model's "
+                    + config.maxSequenceLength() + " positions; truncate in the tokenizer");
+        }
+        NDManager m = inputIds.getManager();
+        NDArray positionIds = positionIds(inputIds, m);
+        NDArray x = Embedding.embedding(inputIds, wordEmb.getArray(), SparseFormat.DENSE).head();
+        x = x.add(Embedding.embedding(positionIds, posEmb.getArray(), SparseFormat.DENSE).head());
+        NDArray typeIds = m.zeros(in, DataType.INT64);
+        x = x.add(Embedding.embedding(typeIds, typeEmb.getArray(), SparseFormat.DENSE).head());
+        x = layerNorm(x, embLnW, embLnB);
+        x = dropout(x, config.hiddenDropoutProb(), training);
+
+        DataType dt = x.getDataType();
+        float minValue = dt == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
+        // [B, 1, 1, T]: 0 where attended, dtype-min where padding
+        NDArray maskBias = attentionMask.toType(dt, false).neg().add(1f).mul(minValue)
+                .expandDims(1).expandDims(1);
+        for (Parameter[] layer : layers) {
+            x = layer(x, maskBias, layer, training);
+        }
+        return x;
+    }
+
+    private NDArray positionIds(NDArray inputIds, NDManager m) {
+        long batch = inputIds.getShape().get(0);
+        long tokens = inputIds.getShape().get(1);
+        if (!config.isXlmRoberta()) {
+            return m.arange(0, tokens, 1, DataType.INT64).expandDims(0).repeat(0, batch);
+        }
+        NDArray notPad = inputIds.neq(config.padTokenId()).toType(DataType.INT64, false);
+        return notPad.cumSum(1).mul(notPad).add(config.padTokenId());
+    }
+
+    private NDArray layer(NDArray x, NDArray maskBias, Parameter[] p, boolean training) {
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        int heads = config.numAttentionHeads();
+        int hs = config.headSize();
+        NDArray q = heads(linear(x, p[0], p[1]), b, t, heads, hs);
+        NDArray k = heads(linear(x, p[2], p[3]), b, t, heads, hs);
+        NDArray v = heads(linear(x, p[4], p[5]), b, t, heads, hs);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(hs)).add(maskBias);
+        NDArray probs = dropout(scores.softmax(-1), config.attentionDropoutProb(), training);
+        NDArray ctx = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hs);
+        NDArray attn = dropout(linear(ctx, p[6], p[7]), config.hiddenDropoutProb(), training);
+        NDArray h1 = layerNorm(attn.add(x), p[8], p[9]);
+        NDArray inter = Activation.gelu(linear(h1, p[10], p[11]));
+        NDArray out = dropout(linear(inter, p[12], p[13]), config.hiddenDropoutProb(), training);
+        return layerNorm(out.add(h1), p[14], p[15]);
+    }
+
+    private static NDArray heads(NDArray x, long b, long t, int heads, int hs) {
+        return x.reshape(b, t, heads, hs).transpose(0, 2, 1, 3);
+    }
+
+    private static NDArray linear(NDArray x, Parameter w, Parameter bias) {
+        return Linear.linear(x, w.getArray(), bias.getArray()).head();
+    }
+
+    private NDArray layerNorm(NDArray x, Parameter gamma, Parameter beta) {
+        return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), gamma.getArray(), beta.getArray(),
+                (float) config.layerNormEps()).head();
+    }
+
+    private static NDArray dropout(NDArray x, double rate, boolean training) {
+        if (!training || rate <= 0) {
+            return x;
+        }
+        return Dropout.dropout(x, (float) rate, true).head();
+    }
+
+    /**
+     * DJL block entry point: inputs {@code [input_ids, attention_mask]}, output {@code [last_hidden_state]}.
+     */
+    @Override
+    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        return new NDList(forward(inputs.get(0), inputs.get(1), training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape s = inputShapes[0];
+        return new Shape[] {new Shape(s.get(0), s.get(1), config.hiddenSize())};
+    }
+
+    @Override
+    public String toString() {
+        return "BertEncoder[" + config.modelType() + ", " + config.numHiddenLayers() + " layers, hidden "
+                + config.hiddenSize() + "]";
+    }
+
+}
