@@ -236,8 +236,9 @@ public final class BgeModel implements AutoCloseable {
             } catch (IOException e) {
                 throw new ModelFormatException("cannot read embedded " + pr.modelName() + ": " + e.getMessage(), e);
             }
-            EncoderConfig cfg = EncoderConfig.bgeBert(pr.sizeClass().name().toLowerCase(java.util.Locale.ROOT),
-                    pr.vocabSize());
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            weights.forEach((n, t) -> shapes.put(n, t.shape()));
+            EncoderConfig cfg = EncoderConfig.inferBert(shapes, pr.attentionHeads(), "classpath:" + stem + ".onnx");
             Builder b = builder().name(pr.modelName()).config(cfg).tokenizerJson(tok).preset(pr)
                     .device(device);
             applyOverrides(b);

@@ -13,19 +13,19 @@ import java.util.Optional;
  */
 public enum BgePreset {
     /** BAAI/bge-small-en-v1.5, 33M parameters, embedded. */
-    BGE_SMALL_EN_V15("bge-small-en-v1.5", SizeClass.SMALL, 30522, Instructions.EN, 512, "bge-small-en-v1.5"),
+    BGE_SMALL_EN_V15("bge-small-en-v1.5", SizeClass.SMALL, 30522, 12, Instructions.EN, 512, "bge-small-en-v1.5"),
     /** BAAI/bge-base-en-v1.5, 109M parameters. */
-    BGE_BASE_EN_V15("bge-base-en-v1.5", SizeClass.BASE, 30522, Instructions.EN, 512, null),
+    BGE_BASE_EN_V15("bge-base-en-v1.5", SizeClass.BASE, 30522, 12, Instructions.EN, 512, null),
     /** BAAI/bge-large-en-v1.5, 335M parameters. */
-    BGE_LARGE_EN_V15("bge-large-en-v1.5", SizeClass.LARGE, 30522, Instructions.EN, 512, null),
+    BGE_LARGE_EN_V15("bge-large-en-v1.5", SizeClass.LARGE, 30522, 16, Instructions.EN, 512, null),
     /** BAAI/bge-small-zh-v1.5, 24M parameters, embedded. */
-    BGE_SMALL_ZH_V15("bge-small-zh-v1.5", SizeClass.SMALL, 21128, Instructions.ZH, 512, "bge-small-zh-v1.5"),
+    BGE_SMALL_ZH_V15("bge-small-zh-v1.5", SizeClass.SMALL, 21128, 8, Instructions.ZH, 512, "bge-small-zh-v1.5"),
     /** BAAI/bge-base-zh-v1.5, 102M parameters. */
-    BGE_BASE_ZH_V15("bge-base-zh-v1.5", SizeClass.BASE, 21128, Instructions.ZH, 512, null),
+    BGE_BASE_ZH_V15("bge-base-zh-v1.5", SizeClass.BASE, 21128, 12, Instructions.ZH, 512, null),
     /** BAAI/bge-large-zh-v1.5, 326M parameters. */
-    BGE_LARGE_ZH_V15("bge-large-zh-v1.5", SizeClass.LARGE, 21128, Instructions.ZH, 512, null),
+    BGE_LARGE_ZH_V15("bge-large-zh-v1.5", SizeClass.LARGE, 21128, 16, Instructions.ZH, 512, null),
     /** BAAI/bge-m3 (XLM-RoBERTa, dense retrieval head), 568M parameters, no query instruction. */
-    BGE_M3("bge-m3", SizeClass.LARGE, 250002, "", 8192, null);
+    BGE_M3("bge-m3", SizeClass.LARGE, 250002, 16, "", 8192, null);
 
     /** Size classes, which drive default learning rates and data-size advice. */
     public enum SizeClass {
@@ -50,15 +50,17 @@ public enum BgePreset {
     private final String modelName;
     private final SizeClass sizeClass;
     private final int vocabSize;
+    private final int attentionHeads;
     private final String queryInstruction;
     private final int maxLength;
     private final String embeddedResource;
 
-    BgePreset(String modelName, SizeClass sizeClass, int vocabSize, String queryInstruction, int maxLength,
+    BgePreset(String modelName, SizeClass sizeClass, int vocabSize, int attentionHeads, String queryInstruction, int maxLength,
             String embeddedResource) {
         this.modelName = modelName;
         this.sizeClass = sizeClass;
         this.vocabSize = vocabSize;
+        this.attentionHeads = attentionHeads;
         this.queryInstruction = queryInstruction;
         this.maxLength = maxLength;
         this.embeddedResource = embeddedResource;
@@ -82,6 +84,11 @@ public enum BgePreset {
     /** @return vocabulary size */
     public int vocabSize() {
         return vocabSize;
+    }
+
+    /** @return attention heads per layer (not recoverable from weight shapes) */
+    public int attentionHeads() {
+        return attentionHeads;
     }
 
     /** @return the instruction prepended to queries (empty for bge-m3) */

@@ -216,19 +216,27 @@ public record EncoderConfig(
     }
 
     /**
-     * The published BERT-family shapes of the BGE v1.5 models (used when a model file carries no config,
-     * e.g. an ONNX export).
+     * Recovers a BERT config from HF-named weight shapes, for model files that carry no config.json
+     * (e.g. an ONNX export). The number of attention heads cannot be read off shapes and is given.
      *
-     * @param size {@code small}, {@code base} or {@code large}
-     * @param vocabSize 30522 (en) or 21128 (zh)
-     * @return the config
+     * @param weights HF name → shape
+     * @param attentionHeads heads per layer
+     * @param source name for messages
+     * @return the config (dropout 0.1, LayerNorm eps 1e-12, pad id 0)
      */
-    public static EncoderConfig bgeBert(String size, int vocabSize) {
-        return switch (size) {
-            case "small" -> new EncoderConfig("bert", vocabSize, 384, 12, 12, 1536, 512, 2, 1e-12, 0, "gelu", 0.1, 0.1);
-            case "base" -> new EncoderConfig("bert", vocabSize, 768, 12, 12, 3072, 512, 2, 1e-12, 0, "gelu", 0.1, 0.1);
-            case "large" -> new EncoderConfig("bert", vocabSize, 1024, 24, 16, 4096, 512, 2, 1e-12, 0, "gelu", 0.1, 0.1);
-            default -> throw new IllegalArgumentException("size must be small, base or large: " + size);
-        };
+    public static EncoderConfig inferBert(java.util.Map<String, long[]> weights, int attentionHeads, String source) {
+        long[] word = weights.get("embeddings.word_embeddings.weight");
+        long[] pos = weights.get("embeddings.position_embeddings.weight");
+        long[] type = weights.get("embeddings.token_type_embeddings.weight");
+        long[] inter = weights.get("encoder.layer.0.intermediate.dense.bias");
+        if (word == null || pos == null || type == null || inter == null) {
+            throw new ModelFormatException(source + ": cannot infer the architecture: embeddings or layer 0 weights missing");
+        }
+        int layers = 0;
+        while (weights.containsKey("encoder.layer." + layers + ".output.dense.bias")) {
+            layers++;
+        }
+        return new EncoderConfig("bert", (int) word[0], (int) word[1], layers, attentionHeads, (int) inter[0],
+                (int) pos[0], (int) type[0], 1e-12, 0, "gelu", 0.1, 0.1);
     }
 }
