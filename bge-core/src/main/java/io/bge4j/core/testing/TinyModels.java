@@ -34,9 +34,24 @@ public final class TinyModels {
      * @return the model (close it)
      */
     public static BgeModel bert(Collection<String> texts, long seed) {
+        return bert(texts, seed, 0.1);
+    }
+
+    /**
+     * As {@link #bert(Collection, long)} with a chosen dropout probability. Random tiny encoders give
+     * nearly identical vectors to every text at first, so dropout noise swamps the training signal;
+     * use 0 for tests that must learn or compare gradients exactly.
+     *
+     * @param texts texts whose words form the vocabulary
+     * @param seed weight seed
+     * @param dropout hidden and attention dropout
+     * @return the model (close it)
+     */
+    public static BgeModel bert(Collection<String> texts, long seed, double dropout) {
         List<String> vocab = vocabulary(texts);
         byte[] tok = tokenizerJson(vocab, false);
-        EncoderConfig cfg = new EncoderConfig("bert", vocab.size() + 5, 32, 2, 4, 64, 128, 2, 1e-12, 0, "gelu", 0.1, 0.1);
+        EncoderConfig cfg = new EncoderConfig("bert", vocab.size() + 5, 32, 2, 4, 64, 128, 2, 1e-12, 0, "gelu", dropout,
+                dropout);
         return BgeModel.builder().name("tiny-bert").config(cfg).tokenizerJson(tok).maxLength(128).buildRandom(seed);
     }
 

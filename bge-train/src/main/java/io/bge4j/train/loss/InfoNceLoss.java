@@ -103,7 +103,7 @@ public final class InfoNceLoss {
                 groupStart[i] = (long) i * g;
             }
         } else {
-            NDArray pGroups = own(in.passages().reshape(b, g, d).transpose(0, 2, 1), mgr); // B × d × G
+            NDArray pGroups = own(own(in.passages().reshape(b, g, d), mgr).transpose(0, 2, 1), mgr); // B × d × G
             batchScores = q.expandDims(1).batchMatMul(pGroups).reshape(b, g).div(temperature); // B × G
         }
 

@@ -73,8 +73,8 @@ class InfoNceLossTest {
     @Test
     void groupOnly() {
         // each query against its own group only, target column 0.
-        // ℓ0 = ln(e^1.6 + e^0) − 1.6 = ln(1 + e^−1.6) = 0.1839397
-        // ℓ1 = ln(e^2.0 + e^1.2) − 2.0 = ln(1 + e^−0.8) = 0.3710617
+        // ℓ0 = ln(e^1.6 + e^0) − 1.6 = ln(1 + e^−1.6) = 0.1839007
+        // ℓ1 = ln(e^2.0 + e^1.2) − 2.0 = ln(1 + e^−0.8) = 0.3711007
         // L = 0.2775007
         LossResult r = tau05().inBatchNegatives(false).build().compute(input());
         assertEquals(0.2775007, r.loss().getFloat(), TOL);
@@ -85,10 +85,10 @@ class InfoNceLossTest {
     @Test
     void klDivInBatchAddsSoftCrossEntropyOnTheGroupScores() {
         // teacher targets t = softmax(T): t0 = [σ(1), σ(−1)] = [0.7310586, 0.2689414], t1 = [0.2689414, 0.7310586]
-        // student group log-softmax: q0: log_softmax([1.6, 0]) = [−0.1839397, −1.7839397]
-        //                            q1: log_softmax([2.0, 1.2]) = [−0.3710617, −1.1710617]
-        // kd0 = 0.7310586·0.1839397 + 0.2689414·1.7839397 = 0.6142558
-        // kd1 = 0.2689414·0.3710617 + 0.7310586·1.1710617 = 0.9558987
+        // student group log-softmax: q0: log_softmax([1.6, 0]) = [−0.1839007, −1.7839007]
+        //                            q1: log_softmax([2.0, 1.2]) = [−0.3711007, −1.1711007]
+        // kd0 = 0.7310586·0.1839007 + 0.2689414·1.7839007 = 0.6142070
+        // kd1 = 0.2689414·0.3711007 + 0.7310586·1.1711007 = 0.9559475
         // kd = (kd0 + kd1)/2 = 0.7850773; total = InfoNCE(in-batch) 1.1629549 + 0.7850773 = 1.9480322
         LossResult r = tau05().distillation(DistillationType.KL_DIV).build()
                 .compute(input().withTeacherScores(TEACHER));
@@ -107,8 +107,8 @@ class InfoNceLossTest {
     @Test
     void teacherTemperatureSoftensTheTargets() {
         // τ_t = 2: t0 = softmax([1.0, 0.5]) = [0.6224593, 0.3775407], t1 = [0.3775407, 0.6224593]
-        // kd0 = 0.6224593·0.1839397 + 0.3775407·1.7839397 = 0.7880076
-        // kd1 = 0.3775407·0.3710617 + 0.6224593·1.1710617 = 0.8690264
+        // kd0 = 0.6224593·0.1839007 + 0.3775407·1.7839007 = 0.7879658
+        // kd1 = 0.3775407·0.3711007 + 0.6224593·1.1711007 = 0.8690681
         // kd = 0.8285170; total in-batch = 1.1629549 + 0.8285170 = 1.9914719
         LossResult r = tau05().teacherTemperature(2.0).build().compute(input().withTeacherScores(TEACHER));
         assertEquals(0.8285170, r.distillation().getFloat(), TOL);
@@ -118,11 +118,11 @@ class InfoNceLossTest {
     @Test
     void m3KdLossInBatch() {
         // k = 0: targets columns 0 and 2 over full rows: CE = [1.2131430, 1.1127668]
-        //        term0 = (0.7310586·1.2131430 + 0.2689414·1.1127668)/2 = 0.5930715
+        //        term0 = (0.7310586·1.2131430 + 0.2689414·1.1127668)/2 = 0.5930738
         // k = 1: targets columns 1 and 3; column 0 (q0) / column 2 (q1) removed from the denominators:
-        //        q0: ln(e^0 + e^1.2 + e^2.0) − 0 = 2.4265532
-        //        q1: ln(e^1.92 + e^1.6 + e^1.2) − 1.2 = 1.3776548
-        //        term1 = (0.2689414·2.4265532 + 0.7310586·1.3776548)/2 = 0.8843730
+        //        q0: ln(e^0 + e^1.2 + e^2.0) − 0 = 2.4603726
+        //        q1: ln(e^1.92 + e^1.6 + e^1.2) − 1.2 = 1.5143045
+        //        term1 = (0.2689414·2.4603726 + 0.7310586·1.5143045)/2 = 0.8843707
         // loss = 1.4774445 (no InfoNCE added)
         LossResult r = tau05().distillation(DistillationType.M3_KD_LOSS).build()
                 .compute(input().withTeacherScores(TEACHER));
@@ -133,7 +133,7 @@ class InfoNceLossTest {
 
     @Test
     void m3KdLossGroupOnly() {
-        // k = 0: CE = group-only [0.1839397, 0.3710617]; term0 = (0.7310586·0.1839397 + 0.2689414·0.3710617)/2 = 0.1171233
+        // k = 0: CE = group-only [0.1839007, 0.3711007]; term0 = (0.7310586·0.1839007 + 0.2689414·0.3711007)/2 = 0.1171233
         // k = 1: only the target column is left, CE = 0
         // loss = 0.1171233
         LossResult r = tau05().inBatchNegatives(false).distillation(DistillationType.M3_KD_LOSS).build()
@@ -171,9 +171,9 @@ class InfoNceLossTest {
     @Test
     void m3WithMaskedMemory() {
         // as m3KdLossInBatch, every denominator also holds q's unmasked memory columns:
-        // k=0: q0 ℓ = 1.4015979, q1 ℓ = 1.1260743; k=1: q0 ln(e^0+e^1.2+e^2+e^1.2+e^−2) = 2.6011628,
-        //      q1 ln(e^1.92+e^1.6+e^1.2+e^−1.2) − 1.2 = 1.4098478
-        // loss = (0.7310586·1.4015979 + 0.2689414·1.1260743)/2 + (0.2689414·2.6011628 + 0.7310586·1.4098478)/2
+        // k=0: q0 ℓ = 1.4015979, q1 ℓ = 1.1260743; k=1: q0 ln(e^0+e^1.2+e^2+e^1.2+e^−2) = 2.7189654,
+        //      q1 ln(e^1.92+e^1.6+e^1.2+e^−1.2) − 1.2 = 1.5340624
+        // loss = (0.7310586·1.4015979 + 0.2689414·1.1260743)/2 + (0.2689414·2.7189654 + 0.7310586·1.5340624)/2
         //      = 1.5901150
         NDArray e = manager.create(new float[] {0.6f, 0.8f, -1f, 0f}, new Shape(2, 2));
         LossResult r = tau05().distillation(DistillationType.M3_KD_LOSS).build()

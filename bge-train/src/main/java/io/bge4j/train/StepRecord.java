@@ -1,0 +1,19 @@
+package io.bge4j.train;
+
+/**
+ * One optimizer step, as written to {@code metrics.jsonl}.
+ *
+ * <p>Usage: {@code listener.onStep(r); r.loss()}
+ *
+ * @param step 1-based step number
+ * @param epoch 0-based epoch
+ * @param loss total loss of the step (mean over micro-batches)
+ * @param contrastiveLoss the InfoNCE part
+ * @param distillationLoss the KD part (0 when no teacher scores)
+ * @param learningRate the rate used for this step
+ * @param gradNorm global gradient norm before clipping
+ * @param examplesPerSecond queries per second over the step
+ * @param tokensPerSecond non-padding tokens (queries + passages) per second
+ */
+public record StepRecord(long step, int epoch, double loss, double contrastiveLoss, double distillationLoss,
+        double learningRate, double gradNorm, double examplesPerSecond, double tokensPerSecond) {}

@@ -1,0 +1,31 @@
+package io.bge4j.train;
+
+/**
+ * A finding about the run, with what to do about it.
+ *
+ * <p>Usage: {@code if (d.severity() == TrainingDiagnostic.Severity.ERROR) ...}
+ *
+ * @param severity INFO, WARNING or ERROR
+ * @param code a stable identifier (e.g. {@code LOSS_NEAR_ZERO})
+ * @param step the step it concerns (0 for preflight)
+ * @param message what was found
+ * @param suggestion what to change
+ */
+public record TrainingDiagnostic(Severity severity, String code, long step, String message, String suggestion) {
+
+    /** How serious a finding is. */
+    public enum Severity {
+        /** For information. */
+        INFO,
+        /** Probably hurts the result. */
+        WARNING,
+        /** The run cannot go on. */
+        ERROR
+    }
+
+    @Override
+    public String toString() {
+        return severity + " " + code + (step > 0 ? " at step " + step : "") + ": " + message
+                + (suggestion.isEmpty() ? "" : " -> " + suggestion);
+    }
+}

@@ -1,0 +1,256 @@
+package io.bge4j.train.memory;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A first-in-first-out memory of recent passage embeddings and their texts, used as extra negatives
+ * (cross-batch memory): the batch size the loss sees grows by the memory size at the cost of
+ * slightly stale embeddings, which is why the memory only serves negatives from a warm-up step on,
+ * when embeddings have stopped moving fast.
+ *
+ * <p>Embeddings are stored detached (no gradient) in the memory's own native buffer, on the device of
+ * the first batch added. A memory entry with the same text as a query's positive is masked out for that
+ * query, so a passage never serves as its own negative.
+ *
+ * <p>Per step: first ask for the negatives (they hold the previous batches), then add the current
+ * batch's passages.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * try (CrossBatchMemory memory = CrossBatchMemory.builder().capacity(4096).warmupSteps(100).build()) {
+ *     LossInput in = LossInput.of(q, p, groupSize);
+ *     Optional<MemoryNegatives> neg = memory.negatives(step, stepManager, positiveTexts);
+ *     if (neg.isPresent()) {
+ *         in = in.withExtraNegatives(neg.get().embeddings(), neg.get().mask());
+ *     }
+ *     ... loss, backward ...
+ *     memory.add(p, passageTexts);
+ * }
+ * }</pre>
+ */
+public final class CrossBatchMemory implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CrossBatchMemory.class);
+
+    private final int capacity;
+    private final long warmupSteps;
+    private final String[] texts;
+    private NDManager manager;
+    private NDArray buffer; // capacity × d
+    private int next; // slot the next row goes to
+    private int size;
+    private boolean closed;
+
+    /**
+     * Negatives served by the memory for one step.
+     *
+     * <p>Usage: {@code in.withExtraNegatives(n.embeddings(), n.mask())}
+     *
+     * @param embeddings M×d copy owned by the caller's manager, without gradient
+     * @param mask B×M, {@code true} where entry m has the same text as query i's positive
+     * @param texts the M entry texts, in row order
+     */
+    public record MemoryNegatives(NDArray embeddings, boolean[][] mask, List<String> texts) {
+
+        /** Requires the parts to be present. */
+        public MemoryNegatives {
+            Objects.requireNonNull(embeddings, "embeddings");
+            Objects.requireNonNull(mask, "mask");
+            texts = List.copyOf(texts);
+        }
+    }
+
+    private CrossBatchMemory(Builder b) {
+        this.capacity = b.capacity;
+        this.warmupSteps = b.warmupSteps;
+        this.texts = new String[b.capacity];
+    }
+
+    /** @return a builder; capacity is required, warm-up defaults to 0 steps */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the most entries held */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** @return the first step (0-based) at which negatives are served */
+    public long warmupSteps() {
+        return warmupSteps;
+    }
+
+    /** @return entries held now */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * @param step the current optimizer step (0-based)
+     * @return whether {@link #negatives} serves entries at this step
+     */
+    public boolean isActive(long step) {
+        return step >= warmupSteps && size > 0;
+    }
+
+    /**
+     * Adds a batch of passage embeddings, evicting the oldest entries beyond the capacity. The rows are
+     * copied without gradient; the caller keeps ownership of {@code embeddings}.
+     *
+     * @param embeddings N×d passage embeddings
+     * @param passageTexts the N texts, in row order
+     * @throws IllegalArgumentException if the counts or the dimension disagree with earlier batches
+     */
+    public void add(NDArray embeddings, List<String> passageTexts) {
+        checkOpen();
+        Objects.requireNonNull(embeddings, "embeddings");
+        Objects.requireNonNull(passageTexts, "passageTexts");
+        Shape s = embeddings.getShape();
+        if (s.dimension() != 2 || s.get(0) != passageTexts.size()) {
+            throw new IllegalArgumentException("embeddings must be N×d with N = passageTexts.size() = "
+                    + passageTexts.size() + ", got " + s);
+        }
+        int n = passageTexts.size();
+        if (n == 0) {
+            return;
+        }
+        if (buffer == null) {
+            manager = NDManager.newBaseManager(embeddings.getDevice());
+            buffer = manager.zeros(new Shape(capacity, s.get(1)), embeddings.getDataType());
+            LOG.debug("cross-batch memory allocated: {} × {} {}", capacity, s.get(1), embeddings.getDataType());
+        } else if (s.get(1) != buffer.getShape().get(1) || embeddings.getDataType() != buffer.getDataType()) {
+            throw new IllegalArgumentException("embeddings are " + s + " " + embeddings.getDataType()
+                    + " but the memory holds d=" + buffer.getShape().get(1) + " " + buffer.getDataType());
+        }
+        int skip = Math.max(0, n - capacity); // only the newest rows fit
+        try (NDManager scope = manager.newSubManager()) {
+            embeddings.tempAttach(scope);
+            buffer.tempAttach(scope);
+            NDArray rows = embeddings.stopGradient();
+            int row = skip;
+            while (row < n) {
+                int run = Math.min(n - row, capacity - next);
+                buffer.set(new NDIndex(next + ":" + (next + run)), rows.get(new NDIndex(row + ":" + (row + run))));
+                for (int k = 0; k < run; k++) {
+                    texts[next + k] = passageTexts.get(row + k);
+                }
+                row += run;
+                next = (next + run) % capacity;
+                size = Math.min(capacity, size + run);
+            }
+        }
+    }
+
+    /**
+     * The memory's entries as extra negatives for this step, with the mask that hides, for each query,
+     * the entries whose text equals its positive.
+     *
+     * @param step the current optimizer step (0-based)
+     * @param stepManager owner of the returned copy (close it after the step)
+     * @param positiveTexts the positive text of each query of the batch, in query order
+     * @return the negatives, or empty during warm-up or while the memory is empty
+     */
+    public Optional<MemoryNegatives> negatives(long step, NDManager stepManager, List<String> positiveTexts) {
+        checkOpen();
+        Objects.requireNonNull(stepManager, "stepManager");
+        Objects.requireNonNull(positiveTexts, "positiveTexts");
+        if (!isActive(step)) {
+            return Optional.empty();
+        }
+        NDArray copy;
+        try (NDManager scope = manager.newSubManager()) {
+            buffer.tempAttach(scope);
+            copy = (size == capacity ? buffer : buffer.get(new NDIndex("0:" + size))).duplicate();
+            copy.attach(stepManager);
+        }
+        String[] entryTexts = new String[size];
+        System.arraycopy(texts, 0, entryTexts, 0, size);
+        boolean[][] mask = new boolean[positiveTexts.size()][size];
+        for (int i = 0; i < mask.length; i++) {
+            String positive = positiveTexts.get(i);
+            for (int m = 0; m < size; m++) {
+                mask[i][m] = entryTexts[m].equals(positive);
+            }
+        }
+        return Optional.of(new MemoryNegatives(copy, mask, List.of(entryTexts)));
+    }
+
+    /** Forgets every entry (e.g. when the model changes abruptly); keeps the buffer. */
+    public void clear() {
+        checkOpen();
+        size = 0;
+        next = 0;
+        Arrays.fill(texts, null);
+    }
+
+    /** @return the manager owning the buffer, or {@code null} before the first batch (for tests) */
+    NDManager bufferManager() {
+        return manager;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("CrossBatchMemory is closed");
+        }
+    }
+
+    /** Frees the native buffer. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            if (manager != null) {
+                manager.close();
+            }
+        }
+    }
+
+    /**
+     * Builder for {@link CrossBatchMemory}; {@link #build()} validates every option.
+     *
+     * <p>Usage: {@code CrossBatchMemory.builder().capacity(2048).warmupSteps(200).build()}
+     */
+    public static final class Builder {
+        private int capacity;
+        private long warmupSteps;
+
+        private Builder() {}
+
+        /** @param entries most passage embeddings held, &ge; 1 @return this */
+        public Builder capacity(int entries) {
+            this.capacity = entries;
+            return this;
+        }
+
+        /** @param steps steps before negatives are served, &ge; 0 (default 0) @return this */
+        public Builder warmupSteps(long steps) {
+            this.warmupSteps = steps;
+            return this;
+        }
+
+        /**
+         * @return the memory
+         * @throws IllegalArgumentException naming the first invalid option
+         */
+        public CrossBatchMemory build() {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("capacity must be >= 1 (number of passage embeddings kept), got "
+                        + capacity);
+            }
+            if (warmupSteps < 0) {
+                throw new IllegalArgumentException("warmupSteps must be >= 0, got " + warmupSteps);
+            }
+            return new CrossBatchMemory(this);
+        }
+    }
+}
