@@ -39,7 +39,7 @@ public final class ExactSearch {
     /** Default number of corpus rows per matrix product. */
     public static final int DEFAULT_CHUNK_SIZE = 50_000;
     /** Default number of query rows per matrix product. */
-    public static final int DEFAULT_QUERY_BATCH_SIZE = 256;
+    public static final int DEFAULT_QUERY_BATCH_SIZE = 128;
 
     private final int k;
     private final int chunkSize;
@@ -53,7 +53,7 @@ public final class ExactSearch {
         this.device = b.device;
     }
 
-    /** @return a builder with k = 10, chunk size 50,000 and query batch 256 */
+    /** @return a builder with k = 10, chunk size 50,000 and query batch 128 */
     public static Builder builder() {
         return new Builder();
     }
@@ -124,9 +124,11 @@ public final class ExactSearch {
         int n = corpus.rows();
         int chunkRows = Math.min(chunkSize, n);
         int batchRows = Math.min(queryBatchSize, nq);
-        ByteBuffer chunkBuffer = ByteBuffer.allocateDirect(Math.multiplyExact(chunkRows, dim) * Float.BYTES)
+        ByteBuffer chunkBuffer = ByteBuffer
+                .allocateDirect(Math.multiplyExact(Math.multiplyExact(chunkRows, dim), Float.BYTES))
                 .order(ByteOrder.nativeOrder());
-        ByteBuffer batchBuffer = ByteBuffer.allocateDirect(Math.multiplyExact(batchRows, dim) * Float.BYTES)
+        ByteBuffer batchBuffer = ByteBuffer
+                .allocateDirect(Math.multiplyExact(Math.multiplyExact(batchRows, dim), Float.BYTES))
                 .order(ByteOrder.nativeOrder());
         long started = System.nanoTime();
         try (NDManager root = device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device)) {
@@ -170,26 +172,26 @@ public final class ExactSearch {
             extra = Math.max(extra, excludedInChunk[i]);
         }
         int kk = Math.min(rows, k + extra);
-        NDList top = scores.topK(kk, 1, true, true);
-        NDArray values = top.get(0);
-        float[] topScores = values.toFloatArray();
+        // Ask for one more than needed: when the (kk+1)-th score equals the kk-th, equal scores straddle
+        // the cut and the engine may not have kept the lowest positions, so that row is re-ranked exactly.
+        int fetch = Math.min(rows, kk + 1);
+        NDList top = scores.topK(fetch, 1, true, true);
+        float[] topScores = top.get(0).toFloatArray();
         long[] topIndices = top.get(1).toLongArray();
-        // How many entries of each row reach the smallest returned score: more than kk means the
-        // engine had to choose among equal scores, and might not have kept the lowest positions.
-        NDArray threshold = values.get(":, -1").reshape(b, 1);
-        long[] atLeast = scores.gte(threshold).sum(new int[] {1}).toType(DataType.INT64, false).toLongArray();
         for (int i = 0; i < b; i++) {
             TopK target = best[qStart + i];
             int[] ex = excluded[qStart + i];
-            if (atLeast[i] > kk) {
+            int rowStart = i * fetch;
+            boolean tieAtCut = fetch > kk && topScores[rowStart + kk] == topScores[rowStart + kk - 1];
+            if (tieAtCut) {
                 float[] row = scores.get(i).toFloatArray();
                 target.offerAll(row, chunkStart, ex);
             } else {
                 int[] pos = new int[kk];
                 float[] sc = new float[kk];
                 for (int j = 0; j < kk; j++) {
-                    pos[j] = chunkStart + (int) topIndices[i * kk + j];
-                    sc[j] = topScores[i * kk + j];
+                    pos[j] = chunkStart + (int) topIndices[rowStart + j];
+                    sc[j] = topScores[rowStart + j];
                 }
                 target.offer(pos, sc, ex);
             }
@@ -299,7 +301,7 @@ public final class ExactSearch {
     /**
      * Options of an {@link ExactSearch}; {@link #build()} validates them.
      *
-     * <p>Usage: {@code ExactSearch.builder().k(100).chunkSize(50_000).queryBatchSize(256).build()}
+     * <p>Usage: {@code ExactSearch.builder().k(100).chunkSize(50_000).queryBatchSize(128).build()}
      */
     public static final class Builder {
         private int k = 10;

@@ -1,5 +1,6 @@
 package io.bge4j.data.beir;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -36,6 +37,16 @@ public final class Corpus {
      */
     public static Corpus of(List<CorpusDocument> documents) {
         return new Corpus(documents);
+    }
+
+    /**
+     * Reads a {@code corpus.jsonl} file (see {@link CorpusJsonl}).
+     *
+     * @param file the corpus file
+     * @return the corpus
+     */
+    public static Corpus readJsonl(Path file) {
+        return CorpusJsonl.read(file);
     }
 
     /** @return the documents, in order */

@@ -1,5 +1,6 @@
 package io.bge4j.data.beir;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +30,30 @@ public record Qrels(Map<String, Map<String, Integer>> byQuery) {
      */
     public static Qrels of(Map<String, Map<String, Integer>> byQuery) {
         return new Qrels(byQuery);
+    }
+
+    /**
+     * Reads a qrels file in BEIR TSV, TREC or FlagEmbedding JSONL format (see {@link QrelsFiles}).
+     *
+     * @param file the qrels file
+     * @return the judgements
+     */
+    public static Qrels read(Path file) {
+        return QrelsFiles.read(file);
+    }
+
+    /**
+     * @param queryId a query id
+     * @return how many of its judgements have relevance above 0 (trec_eval's {@code num_rel})
+     */
+    public int relevantCount(String queryId) {
+        int n = 0;
+        for (int rel : judgements(queryId).values()) {
+            if (rel > 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.bge4j.data.beir;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +25,16 @@ public record Queries(Map<String, String> byId) {
      */
     public static Queries of(Map<String, String> byId) {
         return new Queries(byId);
+    }
+
+    /**
+     * Reads a {@code queries.jsonl} file (see {@link QueriesJsonl}).
+     *
+     * @param file the queries file
+     * @return the queries
+     */
+    public static Queries readJsonl(Path file) {
+        return QueriesJsonl.read(file);
     }
 
     /** @return the number of queries */
