@@ -221,8 +221,11 @@ public final class BertEncoder extends AbstractBlock {
         NDArray maskBias = attentionMask.toType(dt, false).neg().add(1f).mul(minValue)
                 .expandDims(1).expandDims(1);
         for (Parameter[] layer : layers) {
-            x = layer(x, maskBias, layer, training);
+            NDArray next = layer(x, maskBias, layer, training);
+            x.close();
+            x = next;
         }
+        maskBias.close();
         return x;
     }
 
@@ -237,21 +240,60 @@ public final class BertEncoder extends AbstractBlock {
     }
 
     private NDArray layer(NDArray x, NDArray maskBias, Parameter[] p, boolean training) {
+        // Intermediates are closed as soon as they are consumed: a DJL handle would otherwise keep every
+        // activation alive until the step's manager closes. Autograd holds its own references to what
+        // backward needs, so closing here frees memory without breaking gradients.
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         int heads = config.numAttentionHeads();
         int hs = config.headSize();
-        NDArray q = heads(linear(x, p[0], p[1]), b, t, heads, hs);
-        NDArray k = heads(linear(x, p[2], p[3]), b, t, heads, hs);
-        NDArray v = heads(linear(x, p[4], p[5]), b, t, heads, hs);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(hs)).add(maskBias);
-        NDArray probs = dropout(scores.softmax(-1), config.attentionDropoutProb(), training);
-        NDArray ctx = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hs);
-        NDArray attn = dropout(linear(ctx, p[6], p[7]), config.hiddenDropoutProb(), training);
-        NDArray h1 = layerNorm(attn.add(x), p[8], p[9]);
-        NDArray inter = Activation.gelu(linear(h1, p[10], p[11]));
-        NDArray out = dropout(linear(inter, p[12], p[13]), config.hiddenDropoutProb(), training);
-        return layerNorm(out.add(h1), p[14], p[15]);
+        NDArray qLin = linear(x, p[0], p[1]);
+        NDArray q = heads(qLin, b, t, heads, hs);
+        NDArray qScaled = q.div((float) Math.sqrt(hs));
+        close(qLin, q);
+        NDArray kLin = linear(x, p[2], p[3]);
+        NDArray k = heads(kLin, b, t, heads, hs);
+        NDArray kT = k.transpose(0, 1, 3, 2);
+        NDArray raw = qScaled.matMul(kT);
+        close(kLin, k, kT, qScaled);
+        NDArray scores = raw.add(maskBias);
+        NDArray soft = scores.softmax(-1);
+        close(raw, scores);
+        NDArray probs = dropout(soft, config.attentionDropoutProb(), training);
+        NDArray vLin = linear(x, p[4], p[5]);
+        NDArray v = heads(vLin, b, t, heads, hs);
+        NDArray ctxHeads = probs.matMul(v);
+        close(vLin, v, soft, probs);
+        NDArray ctxT = ctxHeads.transpose(0, 2, 1, 3);
+        NDArray ctx = ctxT.reshape(b, t, (long) heads * hs);
+        NDArray attnLin = linear(ctx, p[6], p[7]);
+        close(ctxHeads, ctxT, ctx);
+        NDArray attn = dropout(attnLin, config.hiddenDropoutProb(), training);
+        NDArray res1 = attn.add(x);
+        NDArray h1 = layerNorm(res1, p[8], p[9]);
+        close(attnLin, attn, res1);
+        NDArray interLin = linear(h1, p[10], p[11]);
+        NDArray inter = Activation.gelu(interLin);
+        NDArray outLin = linear(inter, p[12], p[13]);
+        close(interLin, inter);
+        NDArray out = dropout(outLin, config.hiddenDropoutProb(), training);
+        NDArray res2 = out.add(h1);
+        NDArray y = layerNorm(res2, p[14], p[15]);
+        close(outLin, out, res2, h1);
+        return y;
+    }
+
+    /** Closes distinct arrays once each (dropout in inference returns its input unchanged). */
+    private static void close(NDArray... arrays) {
+        for (int i = 0; i < arrays.length; i++) {
+            boolean seen = false;
+            for (int j = 0; j < i; j++) {
+                seen |= arrays[j] == arrays[i];
+            }
+            if (!seen && !arrays[i].isReleased()) {
+                arrays[i].close();
+            }
+        }
     }
 
     private static NDArray heads(NDArray x, long b, long t, int heads, int hs) {
