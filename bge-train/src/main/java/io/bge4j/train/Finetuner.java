@@ -11,6 +11,7 @@ import io.bge4j.core.Embedder;
 import io.bge4j.data.ModelSizeRecommendation;
 import io.bge4j.data.TrainingExample;
 import io.bge4j.data.TrainingSet;
+import io.bge4j.data.batch.BatchComposer;
 import io.bge4j.data.beir.Corpus;
 import io.bge4j.data.sampling.NegativeRefresher;
 import io.bge4j.data.sampling.NegativeSampler;
@@ -133,6 +134,7 @@ public final class Finetuner {
         double teacherTemperature = 1.0;
         boolean evaluateBase = true;
         boolean saveFinal = true;
+        boolean lengthBucketing;
         NegativeRefresher dynamicNegatives;
 
         private Builder() {}
@@ -378,6 +380,16 @@ public final class Finetuner {
             return this;
         }
 
+        /**
+         * @param on put examples of similar passage length in the same batch to cut padding (default false:
+         *     faster on CPU, but the same examples keep meeting as in-batch negatives on small sets)
+         * @return this
+         */
+        public Builder lengthBucketing(boolean on) {
+            this.lengthBucketing = on;
+            return this;
+        }
+
         /** @param on save the final model to {@code outputDir/final} (default true) @return this */
         public Builder saveFinal(boolean on) {
             this.saveFinal = on;
@@ -462,7 +474,8 @@ public final class Finetuner {
             throw new Bge4jException("preflight failed: " + diagnostics.stream()
                     .filter(d -> d.severity() == TrainingDiagnostic.Severity.ERROR).findFirst().orElseThrow());
         }
-        long microPerEpoch = (examples.size() + o.batchSize - 1) / o.batchSize;
+        BatchComposer composer = composer(model);
+        long microPerEpoch = composer.compose(examples, 0).batches().size();
         long stepsPerEpoch = Math.max(1, microPerEpoch / o.gradientAccumulation);
         long totalSteps = stepsPerEpoch * o.epochs;
         if (o.maxSteps > 0) {
@@ -471,7 +484,7 @@ public final class Finetuner {
                 totalSteps = o.maxSteps;
             }
         }
-        TrainingRun run = new TrainingRun(this, model, examples, stepsPerEpoch, totalSteps);
+        TrainingRun run = new TrainingRun(this, model, examples, composer, stepsPerEpoch, totalSteps);
         try {
             return run.execute();
         } finally {
@@ -483,11 +496,23 @@ public final class Finetuner {
     Map<String, float[]> firstBatchGradients() {
         List<TrainingExample> examples = new ArrayList<>(o.trainingSet.examples());
         long steps = Math.max(1, (examples.size() + o.batchSize - 1) / o.batchSize / o.gradientAccumulation);
-        try (TrainingRun run = new TrainingRun(this, o.model, examples, steps, steps)) {
+        try (TrainingRun run = new TrainingRun(this, o.model, examples, composer(o.model), steps, steps)) {
             return run.gradients(0);
         } finally {
             o.model.parameters().values().forEach(p -> p.setRequiresGradient(false));
         }
+    }
+
+    /**
+     * Batches without duplicate texts (a positive of one query never sits in the batch as another
+     * example's text), optionally grouped by passage length to cut padding.
+     */
+    private BatchComposer composer(BgeModel model) {
+        BatchComposer.Builder b = BatchComposer.builder().batchSize(o.batchSize).seed(o.seed);
+        if (o.lengthBucketing) {
+            b.lengthBucketing(text -> Math.min(o.passageMaxLength, model.tokenizer().countTokens(text)));
+        }
+        return b.build();
     }
 
     Builder options() {

@@ -15,6 +15,8 @@ import io.bge4j.core.Embedder;
 import io.bge4j.core.weights.Safetensors;
 import io.bge4j.core.weights.TensorData;
 import io.bge4j.data.TrainingExample;
+import io.bge4j.data.batch.Batch;
+import io.bge4j.data.batch.BatchComposer;
 import io.bge4j.data.sampling.SamplingResult;
 import io.bge4j.eval.EvaluationResult;
 import io.bge4j.train.diagnostics.Diagnostic;
@@ -39,7 +41,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -61,6 +62,9 @@ final class TrainingRun implements AutoCloseable {
     private final Finetuner.Builder o;
     private final BgeModel model;
     private List<TrainingExample> examples;
+    private final BatchComposer composer;
+    private long planEpoch = -1;
+    private List<Batch> plan;
     private final long stepsPerEpoch;
     private final long totalSteps;
     private final InfoNceLoss loss;
@@ -79,7 +83,9 @@ final class TrainingRun implements AutoCloseable {
     private int evalsWithoutImprovement;
     private Map<String, TensorData> bestWeights;
 
-    TrainingRun(Finetuner owner, BgeModel model, List<TrainingExample> examples, long stepsPerEpoch, long totalSteps) {
+    TrainingRun(Finetuner owner, BgeModel model, List<TrainingExample> examples, BatchComposer composer,
+            long stepsPerEpoch, long totalSteps) {
+        this.composer = composer;
         this.owner = owner;
         this.o = owner.options();
         this.model = model;
@@ -158,33 +164,29 @@ final class TrainingRun implements AutoCloseable {
             Optional<SamplingResult> r = o.dynamicNegatives.onStep((int) step, e);
             if (r.isPresent()) {
                 examples = new ArrayList<>(r.get().examples());
+                planEpoch = -1;
                 owner.diagnose(TrainingDiagnostic.Severity.INFO, "NEGATIVES_REFRESHED", step,
                         r.get().report().summary(), "");
             }
         }
     }
 
-    /** The examples of micro-batch {@code micro} (global index) in the seeded order of its epoch. */
+    /** The examples of micro-batch {@code micro} (global index) in the composer's seeded plan for its epoch. */
     private List<TrainingExample> microBatch(long micro) {
         long microPerEpoch = stepsPerEpoch * o.gradientAccumulation;
         long epoch = micro / microPerEpoch;
         int within = (int) (micro % microPerEpoch);
-        List<Integer> order = new ArrayList<>(examples.size());
-        for (int i = 0; i < examples.size(); i++) {
-            order.add(i);
+        if (epoch != planEpoch) {
+            plan = composer.compose(examples, (int) epoch).batches();
+            planEpoch = epoch;
         }
-        Collections.shuffle(order, new Random(mix(o.seed, 0x5EED, epoch)));
-        List<TrainingExample> batch = new ArrayList<>(o.batchSize);
-        for (int i = within * o.batchSize; i < Math.min(order.size(), (within + 1) * o.batchSize); i++) {
-            batch.add(examples.get(order.get(i)));
-        }
-        return batch;
+        return plan.get(within % plan.size()).examples();
     }
 
     /** Queries, group-layout passages and teacher scores of one micro-batch, sampled as FlagEmbedding does. */
-    record Batch(List<String> queries, List<String> passages, List<String> positives, double[][] teacher) {}
+    record Group(List<String> queries, List<String> passages, List<String> positives, double[][] teacher) {}
 
-    Batch assemble(List<TrainingExample> batch, long micro) {
+    Group assemble(List<TrainingExample> batch, long micro) {
         SplittableRandom rnd = new SplittableRandom(mix(o.seed, 0xBA7C4, micro));
         int g = o.groupSize;
         List<String> queries = new ArrayList<>();
@@ -220,7 +222,7 @@ final class TrainingRun implements AutoCloseable {
                 }
             }
         }
-        return new Batch(queries, passages, positives, teacher);
+        return new Group(queries, passages, positives, teacher);
     }
 
     /** FlagEmbedding: sample without replacement when there are enough, else from the list repeated. */
@@ -253,7 +255,7 @@ final class TrainingRun implements AutoCloseable {
         long nextStep = step + 1;
         for (int a = 0; a < o.gradientAccumulation; a++) {
             long micro = step * o.gradientAccumulation + a;
-            Batch b = assemble(microBatch(micro), micro);
+            Group b = assemble(microBatch(micro), micro);
             queries += b.queries().size();
             try (NDManager sm = Finetuner.stepManager(model)) {
                 long[][] qIds = model.tokenizer().encode(b.queries(), o.queryMaxLength);
@@ -312,7 +314,7 @@ final class TrainingRun implements AutoCloseable {
         for (NDArray p : params.values()) {
             p.setRequiresGradient(true);
         }
-        Batch b = assemble(microBatch(micro), micro);
+        Group b = assemble(microBatch(micro), micro);
         try (NDManager sm = Finetuner.stepManager(model)) {
             long[][] qIds = model.tokenizer().encode(b.queries(), o.queryMaxLength);
             long[][] pIds = model.tokenizer().encode(b.passages(), o.passageMaxLength);
@@ -349,7 +351,7 @@ final class TrainingRun implements AutoCloseable {
         return (int) (mix(o.seed, 0xD209 + part, micro * 100_003L + chunk) & 0x7fffffff);
     }
 
-    private double[] plainMicroStep(NDManager sm, Batch b, long[][] qIds, long[][] pIds, long micro, long nextStep) {
+    private double[] plainMicroStep(NDManager sm, Group b, long[][] qIds, long[][] pIds, long micro, long nextStep) {
         try (GradientCollector gc = Finetuner.collector()) {
             Engine.getInstance().setRandomSeed(dropoutSeed(micro, 0, 0));
             NDArray q = model.embed(sm, qIds, true);
@@ -369,7 +371,7 @@ final class TrainingRun implements AutoCloseable {
      * with respect to them, then each chunk again with a graph and the same dropout masks,
      * back-propagating {@code sum(e * dL/de)}.
      */
-    private double[] gradCacheMicroStep(NDManager sm, Batch b, long[][] qIds, long[][] pIds, long micro,
+    private double[] gradCacheMicroStep(NDManager sm, Group b, long[][] qIds, long[][] pIds, long micro,
             long nextStep) {
         int c = o.gradientCacheMiniBatch;
         NDArray q = embedChunks(sm, qIds, c, micro, 1);
@@ -421,7 +423,7 @@ final class TrainingRun implements AutoCloseable {
         }
     }
 
-    private LossInput withMemory(NDManager sm, NDArray q, NDArray p, Batch b, long nextStep) {
+    private LossInput withMemory(NDManager sm, NDArray q, NDArray p, Group b, long nextStep) {
         LossInput in = Finetuner.lossInput(q, p, o.groupSize, b.teacher());
         if (memory.isPresent()) {
             Optional<CrossBatchMemory.MemoryNegatives> neg = memory.get().negatives(nextStep, sm, b.positives());
@@ -432,7 +434,7 @@ final class TrainingRun implements AutoCloseable {
         return in;
     }
 
-    private void remember(NDArray p, Batch b) {
+    private void remember(NDArray p, Group b) {
         memory.ifPresent(m -> m.add(p, b.passages()));
     }
 

@@ -36,10 +36,22 @@ class FinetunerTest {
         {"draw diagrams", "vector drawing program for flowcharts and diagrams"},
     };
 
+    /** Each example's own negatives: no text is shared between examples, so batches of 4 never clash. */
+    static final String[][] NEGATIVES = {
+        {"fonts for chinese characters", "a clock for the desktop panel"},
+        {"firmware for wireless cards", "a calculator with units"},
+        {"bindings for the gtk toolkit", "a game of chess against the computer"},
+        {"documentation of the c library", "themes for the window manager"},
+        {"a daemon that syncs the clock", "icons in scalable vector format"},
+        {"a tool to partition disks", "a library for regular expressions"},
+        {"a mail transfer agent", "a screen reader for blind users"},
+        {"a backup program with deduplication", "a terminal multiplexer"},
+    };
+
     static TrainingSet trainingSet() {
         List<TrainingExample> ex = new ArrayList<>();
         for (int i = 0; i < PAIRS.length; i++) {
-            List<String> negs = List.of(PAIRS[(i + 1) % PAIRS.length][1], PAIRS[(i + 3) % PAIRS.length][1]);
+            List<String> negs = List.of(NEGATIVES[i]);
             ex.add(TrainingExample.of(PAIRS[i][0], List.of(PAIRS[i][1]), negs));
         }
         return TrainingSet.of("tiny", ex);
@@ -50,6 +62,9 @@ class FinetunerTest {
         for (String[] p : PAIRS) {
             t.add(p[0]);
             t.add(p[1]);
+        }
+        for (String[] n : NEGATIVES) {
+            t.addAll(List.of(n));
         }
         return t;
     }
@@ -88,17 +103,15 @@ class FinetunerTest {
     @Test
     void tinyModelOverfitsTinySet(@TempDir Path out) throws Exception {
         try (BgeModel m = TinyModels.bert(allTexts(), 1, 0.0)) {
-            // groupSize 1: the negatives of this set are other examples' positives, and a text that is both a
-            // target and an in-batch negative column would put a floor of ln 2 under the loss
-            FinetuneResult r = Finetuner.builder().model(m).trainingSet(trainingSet()).batchSize(4).groupSize(1)
-                    .temperature(0.05).learningRate(2e-3).warmupRatio(0.05).epochs(40).seed(7).outputDir(out).build().fit();
-            assertEquals(80, r.stepsTaken());
+            FinetuneResult r = Finetuner.builder().model(m).trainingSet(trainingSet()).batchSize(4).groupSize(3)
+                    .temperature(0.05).learningRate(3e-3).warmupRatio(0.05).epochs(100).seed(7).outputDir(out).build().fit();
+            assertEquals(200, r.stepsTaken()); // 2 batches of 4 an epoch, 100 epochs
             double first = r.steps().get(0).loss();
-            double last = r.steps().subList(70, 80).stream().mapToDouble(StepRecord::loss).average().orElseThrow();
-            assertTrue(first > 1.0, "initial loss " + first); // ln 4 = 1.386 for identical vectors
+            double last = r.steps().subList(190, 200).stream().mapToDouble(StepRecord::loss).average().orElseThrow();
+            assertTrue(first > 2.0, "initial loss " + first); // ln 12 = 2.48 for near-identical vectors
             assertTrue(last < 0.1, "final loss " + last + " (first " + first + ")");
             assertEquals(1.0, recallAt1(m), 1e-9);
-            assertEquals(80, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+            assertEquals(200, Files.readAllLines(out.resolve("metrics.jsonl")).size());
             assertTrue(Files.isRegularFile(out.resolve("final/model.safetensors")));
             assertEquals(FinetuneResult.StopReason.COMPLETED, r.stopReason());
         }
