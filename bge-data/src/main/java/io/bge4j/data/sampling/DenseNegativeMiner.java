@@ -108,7 +108,7 @@ public final class DenseNegativeMiner implements NegativeSampler {
         EmbeddingMatrix docs = encodeCorpus(corpus);
         long t1 = System.nanoTime();
         EmbeddingMatrix queries = EmbeddingMatrix.of(encodeQueries(examples));
-        Map<String, float[]> positiveVectors = encodePositives(examples);
+        Map<String, float[]> positiveVectors = encodePositives(examples, index, docs);
         if (docs.rows() > 0 && queries.rows() > 0 && docs.dimension() != queries.dimension()) {
             throw new Bge4jException("query vectors have dimension " + queries.dimension() + " but corpus vectors "
                     + docs.dimension() + "; the embedder must use one model for both");
@@ -202,19 +202,38 @@ public final class DenseNegativeMiner implements NegativeSampler {
         return out;
     }
 
-    private Map<String, float[]> encodePositives(List<TrainingExample> examples) {
+    /**
+     * Vectors of every distinct positive: a positive that is verbatim a corpus document's full text
+     * reuses that document's vector (already encoded), only the others are encoded.
+     */
+    private Map<String, float[]> encodePositives(List<TrainingExample> examples, CorpusTextIndex index,
+            EmbeddingMatrix docs) {
         Map<String, Integer> distinct = new HashMap<>();
         List<String> texts = new ArrayList<>();
+        Map<String, float[]> reused = new HashMap<>();
         for (TrainingExample e : examples) {
             for (String p : e.positives()) {
-                if (distinct.putIfAbsent(p, texts.size()) == null) {
+                if (reused.containsKey(p) || distinct.containsKey(p)) {
+                    continue;
+                }
+                int same = -1;
+                for (int pos : index.positionsOf(p)) {
+                    if (index.corpus().get(pos).fullText().equals(p)) {
+                        same = pos;
+                        break;
+                    }
+                }
+                if (same >= 0 && same < docs.rows()) {
+                    reused.put(p, docs.row(same));
+                } else {
+                    distinct.put(p, texts.size());
                     texts.add(p);
                 }
             }
         }
         float[][] vecs = texts.isEmpty() ? new float[0][] : checkCount(embedder.encodeCorpus(texts), texts.size(),
                 "positives");
-        Map<String, float[]> out = new HashMap<>(texts.size() * 2);
+        Map<String, float[]> out = new HashMap<>(reused);
         for (int i = 0; i < texts.size(); i++) {
             out.put(texts.get(i), vecs[i]);
         }
