@@ -1,0 +1,262 @@
+package io.bge4j.examples;
+
+import io.bge4j.core.BgeModel;
+import io.bge4j.core.Embedder;
+import io.bge4j.data.TrainingExample;
+import io.bge4j.data.TrainingSet;
+import io.bge4j.data.beir.BeirDataset;
+import io.bge4j.data.beir.Corpus;
+import io.bge4j.data.beir.CorpusDocument;
+import io.bge4j.data.beir.Qrels;
+import io.bge4j.data.beir.Queries;
+import io.bge4j.data.sampling.DenseNegativeMiner;
+import io.bge4j.data.sampling.SamplingResult;
+import io.bge4j.data.sampling.Selection;
+import io.bge4j.eval.Comparison;
+import io.bge4j.eval.EvaluationResult;
+import io.bge4j.eval.Metric;
+import io.bge4j.eval.MetricComparison;
+import io.bge4j.eval.RetrievalEvaluator;
+import io.bge4j.eval.report.HtmlReport;
+import io.bge4j.eval.report.JsonReport;
+import io.bge4j.train.ConsoleProgress;
+import io.bge4j.train.FinetuneResult;
+import io.bge4j.train.Finetuner;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The end-to-end job a new user runs first: evaluate bge-small-en-v1.5 on held-out Debian package
+ * queries, mine hard negatives for training queries with the base model, fine-tune with evaluation on
+ * dev queries and early stopping, evaluate the best model on the same test queries, and print a
+ * before/after table with bootstrap confidence intervals and p-values. Saves the model and an HTML report.
+ *
+ * <p>The default sizes fit 15 minutes on a 2-core CPU; {@link Options#full()} uses whole splits.
+ *
+ * <p>Usage: {@code Quickstart.run(Quickstart.Options.defaults(), new PrintWriter(System.out, true));}
+ */
+public final class Quickstart {
+
+    private Quickstart() {}
+
+    /**
+     * What the quickstart does, and at what size.
+     *
+     * @param data a BEIR folder with train/dev/test qrels (the shipped debian-packages-en)
+     * @param model preset name or model directory
+     * @param output where the model, reports and metrics go
+     * @param trainQueries training queries used (0 = all)
+     * @param devQueries dev queries for early stopping (0 = all)
+     * @param testQueries test queries (0 = all)
+     * @param distractors unlabelled documents added to each retrieval corpus (0 = none, -1 = all)
+     * @param epochs passes over the training queries
+     * @param batchSize queries per step
+     * @param groupSize 1 positive + (groupSize-1) mined negatives per query
+     * @param queryMaxLength query token budget
+     * @param passageMaxLength passage token budget (training and evaluation)
+     * @param learningRate peak learning rate
+     * @param evaluateEvery dev evaluation interval in steps
+     * @param seed drives subsets, mining, batching and dropout
+     */
+    public record Options(Path data, String model, Path output, int trainQueries, int devQueries, int testQueries,
+            int distractors, int epochs, int batchSize, int groupSize, int queryMaxLength, int passageMaxLength,
+            double learningRate, int evaluateEvery, long seed) {
+
+        /** @return the 15-minute CPU configuration */
+        public static Options defaults() {
+            return new Options(Path.of("data/debian-packages-en"), "bge-small-en-v1.5", Path.of("runs/quickstart"),
+                    320, 60, 500, 250, 2, 16, 3, 32, 96, 5e-5, 10, 42);
+        }
+
+        /** @return whole splits, whole corpus, longer passages, two epochs: for a GPU or a long night */
+        public Options full() {
+            return new Options(data, model, output, 0, 0, 0, -1, 2, 32, 8, 64, 256, 3e-5, 50, seed);
+        }
+    }
+
+    /** What the run measured. */
+    public record Outcome(EvaluationResult base, EvaluationResult tuned, Comparison comparison, FinetuneResult training,
+            Path modelDir, Path report, double seconds) {}
+
+    /**
+     * Runs the whole job.
+     *
+     * @param o options
+     * @param out where progress and the table go
+     * @return the measurements
+     */
+    public static Outcome run(Options o, PrintWriter out) throws Exception {
+        long t0 = System.nanoTime();
+        Random rnd = new Random(o.seed());
+        BeirDataset test = BeirDataset.load(o.data(), "test");
+        BeirDataset dev = BeirDataset.load(o.data(), "dev");
+        BeirDataset train = BeirDataset.load(o.data(), "train");
+        Corpus all = test.corpus();
+
+        Set<String> evalDocs = new HashSet<>();
+        relevantDocs(test.qrels(), evalDocs);
+        relevantDocs(dev.qrels(), evalDocs);
+        Set<String> trainDocs = new HashSet<>();
+        relevantDocs(train.qrels(), trainDocs);
+        List<CorpusDocument> distractorPool = new ArrayList<>();
+        for (CorpusDocument d : all.documents()) {
+            if (!evalDocs.contains(d.id()) && !trainDocs.contains(d.id())) {
+                distractorPool.add(d);
+            }
+        }
+        Collections.shuffle(distractorPool, rnd);
+
+        List<String> testIds = subset(new ArrayList<>(test.queries().byId().keySet()), o.testQueries(), rnd);
+        List<String> devIds = subset(new ArrayList<>(dev.queries().byId().keySet()), o.devQueries(), rnd);
+        List<String> trainIds = subset(new ArrayList<>(train.queries().byId().keySet()), o.trainQueries(), rnd);
+        int nd = o.distractors() < 0 ? distractorPool.size() : Math.min(o.distractors(), distractorPool.size());
+        // test, dev and mining corpora share no labelled document; each gets its own distractors
+        Corpus testCorpus = corpus(all, test.qrels(), testIds, distractorPool.subList(0, nd));
+        Corpus devCorpus = corpus(all, dev.qrels(), devIds,
+                distractorPool.subList(0, Math.min(nd, Math.max(2 * devIds.size(), 1))));
+        Corpus mineCorpus = corpus(all, train.qrels(), trainIds, distractorPool.subList(0, nd));
+
+        out.printf("bge4j quickstart: %s on %s%n", o.model(), o.data());
+        out.printf("  test: %d queries over %d docs | dev: %d queries over %d docs | train: %d queries, negatives mined"
+                + " from %d docs%n", testIds.size(), testCorpus.size(), devIds.size(), devCorpus.size(), trainIds.size(),
+                mineCorpus.size());
+        out.printf("  sizes chosen to finish in <= 15 min on 2 CPU cores (B=%d, G=%d, lengths %d/%d, %d epoch(s));"
+                + " pass --full to use whole splits%n", o.batchSize(), o.groupSize(), o.queryMaxLength(),
+                o.passageMaxLength(), o.epochs());
+        out.flush();
+
+        Files.createDirectories(o.output());
+        try (BgeModel model = BgeModel.load(o.model())) {
+            RetrievalEvaluator testEval = RetrievalEvaluator.builder().name("test").queries(sub(test.queries(), testIds))
+                    .corpus(testCorpus).qrels(subQrels(test.qrels(), testIds)).primary(Metric.NDCG_AT_10).build();
+            RetrievalEvaluator devEval = RetrievalEvaluator.builder().name("dev").queries(sub(dev.queries(), devIds))
+                    .corpus(devCorpus).qrels(subQrels(dev.qrels(), devIds)).primary(Metric.NDCG_AT_10).build();
+
+            out.println("[1/4] evaluating the base model on test ...");
+            out.flush();
+            EvaluationResult base;
+            try (Embedder e = model.embedder().maxLength(o.passageMaxLength()).batchSize(32).build()) {
+                base = testEval.evaluate(e).withName(o.model());
+            }
+            out.printf("      base nDCG@10 %.4f (%.0f s)%n", base.mean(Metric.NDCG_AT_10), secs(t0));
+
+            out.println("[2/4] mining hard negatives for the training queries with the base model ...");
+            out.flush();
+            List<TrainingExample> examples = new ArrayList<>();
+            for (String q : trainIds) {
+                List<String> pos = new ArrayList<>();
+                for (String d : train.qrels().judgements(q).keySet()) {
+                    all.byId(d).ifPresent(doc -> pos.add(doc.fullText()));
+                }
+                examples.add(TrainingExample.of(train.queries().text(q), pos, List.of()));
+            }
+            SamplingResult mined;
+            try (Embedder e = model.embedder().maxLength(o.passageMaxLength()).batchSize(32).build()) {
+                mined = DenseNegativeMiner.builder().embedder(e).rankWindow(2, 40).negativesPerQuery(o.groupSize() - 1)
+                        .relativeMargin(0.05).selection(Selection.RANDOM).seed(o.seed()).build()
+                        .sample(examples, mineCorpus);
+            }
+            out.printf("      %s (%.0f s)%n", mined.report().summary(), secs(t0));
+
+            out.println("[3/4] fine-tuning with dev evaluation and early stopping ...");
+            out.flush();
+            Path runDir = o.output().resolve("training");
+            FinetuneResult training = Finetuner.builder().model(model).trainingSet(TrainingSet.of("debian-train",
+                    mined.examples())).batchSize(o.batchSize()).groupSize(o.groupSize())
+                    .queryMaxLength(o.queryMaxLength()).passageMaxLength(o.passageMaxLength())
+                    .learningRate(o.learningRate()).epochs(o.epochs()).seed(o.seed()).lengthBucketing(true)
+                    .evaluator(devEval, Metric.NDCG_AT_10).evaluateEvery(o.evaluateEvery()).earlyStopping(3, 0.001)
+                    .outputDir(runDir).saveFinal(false).listener(new ConsoleProgress(out)).build().fit();
+
+            out.println("[4/4] evaluating the best model on test ...");
+            out.flush();
+            EvaluationResult tuned;
+            try (Embedder e = training.bestModel().embedder().maxLength(o.passageMaxLength()).batchSize(32).build()) {
+                tuned = testEval.evaluate(e).withName(o.model() + " (fine-tuned)");
+            }
+            Comparison cmp = Comparison.builder().base(base.withQueryTexts(sub(test.queries(), testIds).byId()))
+                    .tuned(tuned.withQueryTexts(sub(test.queries(), testIds).byId())).seed(o.seed()).build();
+            Path modelDir = o.output().resolve("model");
+            training.bestModel().save(modelDir);
+            Path report = o.output().resolve("report.html");
+            HtmlReport.write(cmp, report);
+            JsonReport.write(cmp, o.output().resolve("comparison.json"));
+            if (training.bestModel() != training.finalModel()) {
+                training.bestModel().close();
+            }
+            printTable(cmp, out);
+            out.printf("model: %s%nreport: %s%ntraining log: %s%ntotal time: %.1f min%n", modelDir, report,
+                    runDir.resolve("metrics.jsonl"), secs(t0) / 60);
+            out.flush();
+            return new Outcome(base, tuned, cmp, training, modelDir, report, secs(t0));
+        }
+    }
+
+    static void printTable(Comparison cmp, PrintWriter out) {
+        out.println();
+        out.printf("%-12s %8s %8s %8s   %-19s %8s%n", "metric", "base", "tuned", "delta", "95% CI", "p");
+        for (Metric m : List.of(Metric.NDCG_AT_10, new Metric(io.bge4j.eval.MetricType.RECALL, 10), Metric.MRR_AT_10)) {
+            MetricComparison c = cmp.metric(m);
+            out.printf("%-12s %8.4f %8.4f %+8.4f   [%+.4f, %+.4f] %8.4f%n", m, c.base(), c.tuned(), c.delta(), c.ciLow(),
+                    c.ciHigh(), c.pValue());
+        }
+        out.println();
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void relevantDocs(Qrels qrels, Set<String> into) {
+        for (Map<String, Integer> j : qrels.byQuery().values()) {
+            j.forEach((d, rel) -> {
+                if (rel > 0) {
+                    into.add(d);
+                }
+            });
+        }
+    }
+
+    private static List<String> subset(List<String> ids, int n, Random rnd) {
+        Collections.shuffle(ids, rnd);
+        return n <= 0 || n >= ids.size() ? ids : new ArrayList<>(ids.subList(0, n));
+    }
+
+    private static Corpus corpus(Corpus all, Qrels qrels, List<String> queryIds, List<CorpusDocument> distractors) {
+        Map<String, CorpusDocument> docs = new LinkedHashMap<>();
+        for (String q : queryIds) {
+            for (String d : qrels.judgements(q).keySet()) {
+                all.byId(d).ifPresent(doc -> docs.put(doc.id(), doc));
+            }
+        }
+        for (CorpusDocument d : distractors) {
+            docs.putIfAbsent(d.id(), d);
+        }
+        return Corpus.of(new ArrayList<>(docs.values()));
+    }
+
+    private static Queries sub(Queries q, List<String> ids) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String id : ids) {
+            m.put(id, q.text(id));
+        }
+        return Queries.of(m);
+    }
+
+    private static Qrels subQrels(Qrels q, List<String> ids) {
+        Map<String, Map<String, Integer>> m = new LinkedHashMap<>();
+        for (String id : ids) {
+            m.put(id, q.judgements(id));
+        }
+        return Qrels.of(m);
+    }
+}
