@@ -124,7 +124,7 @@ public final class Finetuner {
         Evaluator evaluator;
         Metric primaryMetric;
         long evaluateEvery;
-        boolean evaluateEachEpoch = true;
+        Boolean evaluateEachEpoch;
         int patience = -1;
         double minDelta;
         long checkpointEvery;
@@ -324,7 +324,7 @@ public final class Finetuner {
             return this;
         }
 
-        /** @param on evaluate at the end of every epoch (default true) @return this */
+        /** @param on evaluate at the end of every epoch (default: only when {@link #evaluateEvery} is 0) @return this */
         public Builder evaluateEachEpoch(boolean on) {
             this.evaluateEachEpoch = on;
             return this;
@@ -432,6 +432,9 @@ public final class Finetuner {
             require(memorySize >= 0 && memoryWarmup >= 0, "crossBatchMemory", "size and warmup must be >= 0");
             require(evaluator == null || primaryMetric != null, "evaluator", "needs a primary metric");
             require(evaluateEvery >= 0, "evaluateEvery", "must be >= 0, got " + evaluateEvery);
+            if (evaluateEachEpoch == null) {
+                evaluateEachEpoch = evaluateEvery == 0;
+            }
             require(patience == -1 || patience >= 1, "earlyStopping", "patience must be >= 1, got " + patience);
             require(patience == -1 || evaluator != null, "earlyStopping", "needs an evaluator");
             require(minDelta >= 0, "earlyStopping", "minDelta must be >= 0, got " + minDelta);
@@ -590,17 +593,20 @@ public final class Finetuner {
         }
     }
 
-    /** The per-step embedding of a set of texts with the current model, for {@link DynamicNegatives}. */
-    static Embedder evalEmbedder(BgeModel model) {
-        return model.embedder().batchSize(64).build();
+    /**
+     * The embedder used for evaluation and negative refreshes during training: texts are cut at the
+     * training lengths (the longer of query and passage), as the model was trained.
+     */
+    static Embedder evalEmbedder(BgeModel model, Builder o) {
+        return model.embedder().batchSize(32).maxLength(Math.max(o.queryMaxLength, o.passageMaxLength)).build();
     }
 
     /** Exposed for tests: the evaluation helper. */
-    static Optional<EvaluationResult> evaluate(Evaluator evaluator, BgeModel model) {
+    static Optional<EvaluationResult> evaluate(Evaluator evaluator, BgeModel model, Builder o) {
         if (evaluator == null) {
             return Optional.empty();
         }
-        try (Embedder e = evalEmbedder(model)) {
+        try (Embedder e = evalEmbedder(model, o)) {
             return Optional.of(evaluator.evaluate(e));
         }
     }

@@ -79,6 +79,7 @@ final class TrainingRun implements AutoCloseable {
 
     private long step;
     private double bestValue = Double.NEGATIVE_INFINITY;
+    private double patienceReference = Double.NEGATIVE_INFINITY;
     private long bestStep = -1;
     private int evalsWithoutImprovement;
     private Map<String, TensorData> bestWeights;
@@ -160,7 +161,7 @@ final class TrainingRun implements AutoCloseable {
         if (o.dynamicNegatives == null || step == 0 || !o.dynamicNegatives.isDue((int) step)) {
             return;
         }
-        try (Embedder e = Finetuner.evalEmbedder(model)) {
+        try (Embedder e = Finetuner.evalEmbedder(model, o)) {
             Optional<SamplingResult> r = o.dynamicNegatives.onStep((int) step, e);
             if (r.isPresent()) {
                 examples = new ArrayList<>(r.get().examples());
@@ -447,18 +448,19 @@ final class TrainingRun implements AutoCloseable {
     }
 
     private void evaluate() {
-        EvaluationResult r = Finetuner.evaluate(o.evaluator, model).orElseThrow();
+        EvaluationResult r = Finetuner.evaluate(o.evaluator, model, o).orElseThrow();
         double value = r.mean(o.primaryMetric);
-        boolean best = value > bestValue + (bestStep < 0 ? 0 : o.minDelta);
-        if (value > bestValue && !best) {
-            evalsWithoutImprovement++;
-        } else if (!best) {
+        // the best checkpoint follows any gain; patience counts evaluations without a gain of minDelta
+        boolean best = value > bestValue;
+        if (value > patienceReference + o.minDelta || patienceReference == Double.NEGATIVE_INFINITY) {
+            patienceReference = value;
+            evalsWithoutImprovement = 0;
+        } else {
             evalsWithoutImprovement++;
         }
         if (best) {
             bestValue = value;
             bestStep = step;
-            evalsWithoutImprovement = 0;
             bestWeights = model.toTensors();
             if (o.outputDir != null) {
                 model.save(o.outputDir.resolve("best"));
@@ -523,7 +525,8 @@ final class TrainingRun implements AutoCloseable {
             ObjectNode st = JSON.createObjectNode();
             st.put("step", step).put("total_steps", totalSteps).put("seed", o.seed).put("examples", examples.size())
                     .put("best_value", bestValue).put("best_step", bestStep)
-                    .put("evals_without_improvement", evalsWithoutImprovement);
+                    .put("evals_without_improvement", evalsWithoutImprovement)
+                    .put("patience_reference", patienceReference);
             Files.writeString(tmp.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(st));
             if (bestWeights != null && bestStep != step) {
                 Safetensors.write(tmp.resolve("best.safetensors"), bestWeights.values(), Map.of());
@@ -556,6 +559,7 @@ final class TrainingRun implements AutoCloseable {
             bestValue = st.path("best_value").asDouble(Double.NEGATIVE_INFINITY);
             bestStep = st.path("best_step").asLong(-1);
             evalsWithoutImprovement = st.path("evals_without_improvement").asInt();
+            patienceReference = st.path("patience_reference").asDouble(Double.NEGATIVE_INFINITY);
             if (Files.isRegularFile(dir.resolve("best.safetensors"))) {
                 bestWeights = Safetensors.readAll(dir.resolve("best.safetensors"));
             } else if (bestStep == step) {

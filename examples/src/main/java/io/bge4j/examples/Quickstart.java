@@ -74,7 +74,7 @@ public final class Quickstart {
         /** @return the 15-minute CPU configuration */
         public static Options defaults() {
             return new Options(Path.of("data/debian-packages-en"), "bge-small-en-v1.5", Path.of("runs/quickstart"),
-                    320, 60, 500, 250, 2, 16, 3, 32, 96, 5e-5, 10, 42);
+                    320, 60, 500, 250, 2, 16, 3, 32, 96, 5e-5, 14, 42);
         }
 
         /** @return whole splits, whole corpus, longer passages, two epochs: for a GPU or a long night */
