@@ -210,10 +210,13 @@ final class TrainingRun implements AutoCloseable {
             for (int k = 0; k < g - 1; k++) {
                 if (negIdx.isEmpty()) {
                     // no negatives at all: a random positive of another example (reported in preflight)
-                    TrainingExample other = examples.get(rnd.nextInt(examples.size()));
-                    String cand = other.positives().get(rnd.nextInt(other.positives().size()));
-                    passages.add(cand.equals(pos) && examples.size() > 1 ? examples.get((examples.indexOf(e) + 1)
-                            % examples.size()).positives().get(0) : cand);
+                    String cand;
+                    int tries = 0;
+                    do {
+                        TrainingExample other = examples.get(rnd.nextInt(examples.size()));
+                        cand = other.positives().get(rnd.nextInt(other.positives().size()));
+                    } while (cand.equals(pos) && ++tries < 16);
+                    passages.add(cand);
                 } else {
                     int ni = negIdx.get(k);
                     passages.add(e.negatives().get(ni));

@@ -133,6 +133,23 @@ class FinetunerTest {
     }
 
     @Test
+    void examplesWithoutNegativesBorrowOtherPositivesAndAreReported() {
+        List<TrainingExample> bare = new ArrayList<>();
+        for (String[] p : PAIRS) {
+            bare.add(TrainingExample.of(p[0], List.of(p[1]), List.of()));
+        }
+        try (BgeModel m = TinyModels.bert(allTexts(), 1, 0.0)) {
+            FinetuneResult r = Finetuner.builder().model(m).trainingSet(TrainingSet.of("bare", bare)).batchSize(4)
+                    .groupSize(3).maxSteps(2).build().fit();
+            assertEquals(2, r.stepsTaken());
+            TrainingDiagnostic d = r.diagnostics().stream().filter(x -> x.code().equals("NO_NEGATIVES")).findFirst()
+                    .orElseThrow();
+            assertTrue(d.message().startsWith("8 of 8 examples have no negatives"), d.message());
+            assertTrue(r.steps().stream().allMatch(s -> Double.isFinite(s.loss()) && s.loss() > 0));
+        }
+    }
+
+    @Test
     void builderNamesTheBadOption() {
         try (BgeModel m = TinyModels.bert(allTexts(), 1)) {
             Finetuner.Builder b = Finetuner.builder().model(m).trainingSet(trainingSet());
