@@ -3,6 +3,7 @@ package io.bge4j.core;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import io.bge4j.core.nn.Scalars;
 
 /**
  * How token vectors become one text vector. BGE models use {@link #CLS}.
@@ -28,7 +29,8 @@ public enum Pooling {
                 return hidden.get(new NDIndex(":, 0, :"));
             case MEAN: {
                 NDArray m = attentionMask.toType(hidden.getDataType(), false).expandDims(2);
-                NDArray counts = m.sum(new int[] {1}).maximum(1e-9f);
+                NDArray sums = m.sum(new int[] {1});
+                NDArray counts = sums.maximum(Scalars.of(sums, 1e-9));
                 return hidden.mul(m).sum(new int[] {1}).div(counts);
             }
             case LAST_TOKEN: {
@@ -50,7 +52,8 @@ public enum Pooling {
      * @return normalised rows
      */
     public static NDArray normalize(NDArray x) {
-        NDArray norm = x.norm(new int[] {1}, true).maximum(1e-12f);
+        NDArray raw = x.norm(new int[] {1}, true);
+        NDArray norm = raw.maximum(Scalars.of(raw, 1e-12));
         return x.div(norm);
     }
 }

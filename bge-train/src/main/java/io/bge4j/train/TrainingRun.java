@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bge4j.core.Bge4jException;
 import io.bge4j.core.BgeModel;
+import io.bge4j.core.nn.Scalars;
 import io.bge4j.core.Embedder;
 import io.bge4j.core.weights.Safetensors;
 import io.bge4j.core.weights.TensorData;
@@ -363,7 +364,7 @@ final class TrainingRun implements AutoCloseable {
             LossResult r = Finetuner.computeLoss(loss, withMemory(sm, q, p, b, nextStep));
             double[] parts = parts(r);
             if (Double.isFinite(parts[0])) {
-                gc.backward(r.loss().div(o.gradientAccumulation));
+                gc.backward(r.loss().div(Scalars.of(r.loss(), o.gradientAccumulation)));
             }
             remember(p, b);
             return parts;
@@ -389,7 +390,7 @@ final class TrainingRun implements AutoCloseable {
             if (!Double.isFinite(parts[0])) {
                 return parts;
             }
-            gc.backward(r.loss().div(o.gradientAccumulation));
+            gc.backward(r.loss().div(Scalars.of(r.loss(), o.gradientAccumulation)));
         }
         NDArray dq = q.getGradient();
         NDArray dp = p.getGradient();

@@ -249,7 +249,7 @@ public final class BertEncoder extends AbstractBlock {
         int hs = config.headSize();
         NDArray qLin = linear(x, p[0], p[1]);
         NDArray q = heads(qLin, b, t, heads, hs);
-        NDArray qScaled = q.div((float) Math.sqrt(hs));
+        NDArray qScaled = q.div(Scalars.of(q, Math.sqrt(hs)));
         close(qLin, q);
         NDArray kLin = linear(x, p[2], p[3]);
         NDArray k = heads(kLin, b, t, heads, hs);

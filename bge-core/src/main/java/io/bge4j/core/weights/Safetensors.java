@@ -3,17 +3,15 @@ package io.bge4j.core.weights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bge4j.core.AtomicFiles;
 import io.bge4j.core.ModelFormatException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -325,33 +323,21 @@ public final class Safetensors {
         byte[] h = new byte[padded];
         System.arraycopy(hjson, 0, h, 0, hjson.length);
         java.util.Arrays.fill(h, hjson.length, padded, (byte) ' ');
-        Path dir = file.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try {
-                try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-                    ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-                    os.write(len.array());
-                    os.write(h);
-                    ByteBuffer bb = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-                    for (TensorData t : sorted.values()) {
-                        for (float v : t.data()) {
-                            if (bb.remaining() < 4) {
-                                os.write(bb.array(), 0, bb.position());
-                                bb.clear();
-                            }
-                            bb.putFloat(v);
-                        }
+        AtomicFiles.write(file, os -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+            os.write(len.array());
+            os.write(h);
+            ByteBuffer bb = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (TensorData t : sorted.values()) {
+                for (float v : t.data()) {
+                    if (bb.remaining() < 4) {
+                        os.write(bb.array(), 0, bb.position());
+                        bb.clear();
                     }
-                    os.write(bb.array(), 0, bb.position());
+                    bb.putFloat(v);
                 }
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
             }
-        } catch (IOException e) {
-            throw new ModelFormatException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+            os.write(bb.array(), 0, bb.position());
+        });
     }
 }

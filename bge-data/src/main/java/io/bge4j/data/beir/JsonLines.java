@@ -1,5 +1,7 @@
 package io.bge4j.data.beir;
 
+import io.bge4j.core.AtomicFiles;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,16 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bge4j.core.Bge4jException;
 import io.bge4j.core.DataFormatException;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Shared plumbing of the BEIR readers and writers: numbered lines, JSON fields, atomic writes. */
 final class JsonLines {
@@ -153,32 +152,10 @@ final class JsonLines {
 
     /** Writes a file through a temporary sibling and an atomic move. */
     static void writeAtomically(Path file, Content content) {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                content.writeTo(out);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new Bge4jException("cannot write " + file + ": " + e.getMessage()
-                    + "; check that the directory is writable", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
-        }
+        AtomicFiles.write(file, out -> {
+            Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
+            content.writeTo(w);
+            w.flush();
+        });
     }
 }

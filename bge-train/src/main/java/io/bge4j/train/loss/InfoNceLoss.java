@@ -1,5 +1,7 @@
 package io.bge4j.train.loss;
 
+import io.bge4j.core.nn.Scalars;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -98,19 +100,19 @@ public final class InfoNceLoss {
         long[] groupStart = new long[b];
         if (inBatchNegatives) {
             NDArray pT = own(in.passages().transpose(), mgr);
-            batchScores = q.matMul(pT).div(temperature); // B × B·G
+            batchScores = q.matMul(pT).div(Scalars.of(q, temperature)); // B × B·G
             for (int i = 0; i < b; i++) {
                 groupStart[i] = (long) i * g;
             }
         } else {
             NDArray pGroups = own(own(in.passages().reshape(b, g, d), mgr).transpose(0, 2, 1), mgr); // B × d × G
-            batchScores = q.expandDims(1).batchMatMul(pGroups).reshape(b, g).div(temperature); // B × G
+            batchScores = q.expandDims(1).batchMatMul(pGroups).reshape(b, g).div(Scalars.of(q, temperature)); // B × G
         }
 
         NDArray logits = batchScores;
         if (in.extraNegatives() != null) {
             NDArray extraT = own(own(in.extraNegatives().stopGradient(), mgr).transpose(), mgr); // d × M
-            NDArray extraScores = q.matMul(extraT).div(temperature); // B × M
+            NDArray extraScores = q.matMul(extraT).div(Scalars.of(q, temperature)); // B × M
             boolean[][] mask = in.extraNegativeMask();
             if (mask != null && anyTrue(mask)) {
                 int m = mask[0].length;

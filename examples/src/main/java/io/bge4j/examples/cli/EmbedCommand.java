@@ -3,10 +3,10 @@ package io.bge4j.examples.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.bge4j.core.AtomicFiles;
 import io.bge4j.core.BgeModel;
 import io.bge4j.core.Embedder;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -65,31 +65,24 @@ final class EmbedCommand implements Callable<Integer> {
         try (BgeModel m = BgeModel.load(model); Embedder e = m.embedder().batchSize(batchSize).build()) {
             vectors = queries ? e.encodeQueries(texts) : e.encodeCorpus(texts);
         }
-        Path abs = output.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp);
-                    JsonGenerator g = new JsonFactory().createGenerator(os, JsonEncoding.UTF8)) {
+        float[][] v = vectors;
+        AtomicFiles.write(output, os -> {
+            try (JsonGenerator g = new JsonFactory().createGenerator(os, JsonEncoding.UTF8)) {
                 g.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
-                for (int i = 0; i < vectors.length; i++) {
+                for (int i = 0; i < v.length; i++) {
                     g.writeStartObject();
                     g.writeNumberField("index", index.get(i));
                     g.writeFieldName("embedding");
                     g.writeStartArray();
-                    for (float v : vectors[i]) {
-                        g.writeNumber(v);
+                    for (float x : v[i]) {
+                        g.writeNumber(x);
                     }
                     g.writeEndArray();
                     g.writeEndObject();
                 }
                 g.writeRaw('\n');
             }
-            Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
         spec.commandLine().getOut().printf("embedded %d texts (%d dims) -> %s%n", vectors.length,
                 vectors.length == 0 ? 0 : vectors[0].length, output);
         return 0;
