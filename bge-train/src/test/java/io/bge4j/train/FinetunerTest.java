@@ -150,6 +150,30 @@ class FinetunerTest {
     }
 
     @Test
+    void dynamicNegativesAreRefreshedWithTheCurrentModelDuringTraining() {
+        List<io.bge4j.data.beir.CorpusDocument> docs = new ArrayList<>();
+        int id = 0;
+        for (String t : allTexts()) {
+            docs.add(new io.bge4j.data.beir.CorpusDocument("d" + id++, "", t));
+        }
+        io.bge4j.data.beir.Corpus corpus = io.bge4j.data.beir.Corpus.of(docs);
+        io.bge4j.data.sampling.DynamicNegativeSampler dyn = io.bge4j.data.sampling.DynamicNegativeSampler.builder()
+                .refreshEvery(2).negativesPerQuery(2)
+                .schedule(io.bge4j.data.sampling.RankWindowSchedule.linear(io.bge4j.data.sampling.RankWindow.of(10, 20),
+                        io.bge4j.data.sampling.RankWindow.of(1, 8), 0, 4))
+                .seed(3).build();
+        try (BgeModel m = TinyModels.bert(allTexts(), 1, 0.0)) {
+            FinetuneResult r = Finetuner.builder().model(m).trainingSet(trainingSet()).negativeSampler(dyn, corpus)
+                    .dynamicNegatives(dyn).batchSize(4).groupSize(3).maxSteps(5).seed(2).build().fit();
+            assertEquals(5, r.stepsTaken());
+            List<Long> refreshSteps = r.diagnostics().stream().filter(d -> d.code().equals("NEGATIVES_REFRESHED"))
+                    .map(TrainingDiagnostic::step).toList();
+            assertEquals(List.of(2L, 4L), refreshSteps, "refreshed before steps 3 and 5, with the weights after 2 and 4");
+            assertEquals(2, dyn.refreshes());
+        }
+    }
+
+    @Test
     void builderNamesTheBadOption() {
         try (BgeModel m = TinyModels.bert(allTexts(), 1)) {
             Finetuner.Builder b = Finetuner.builder().model(m).trainingSet(trainingSet());
