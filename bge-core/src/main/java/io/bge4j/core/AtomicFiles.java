@@ -72,4 +72,21 @@ public final class AtomicFiles {
     public static void writeString(Path file, String text) {
         write(file, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
+
+    /**
+     * Deletes a file or a folder with everything in it; nothing happens when it does not exist.
+     *
+     * @param path the file or folder
+     * @throws IOException when something cannot be deleted
+     */
+    public static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(path)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
 }

@@ -17,12 +17,10 @@ import io.bge4j.core.weights.Safetensors;
 import io.bge4j.core.weights.TensorData;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -638,14 +636,14 @@ public final class BgeModel implements AutoCloseable {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
             if (old != null) {
-                deleteTree(old);
+                AtomicFiles.deleteTree(old);
             }
         } catch (IOException e) {
             throw new Bge4jException("cannot save model to " + target + ": " + e.getMessage(), e);
         } finally {
             if (tmp != null) {
                 try {
-                    deleteTree(tmp);
+                    AtomicFiles.deleteTree(tmp);
                 } catch (IOException ignored) {
                     // best effort cleanup of a failed save
                 }
@@ -661,25 +659,6 @@ public final class BgeModel implements AutoCloseable {
         Files.write(d.resolve("tokenizer.json"), tokenizer.tokenizerJson());
         SentenceTransformersLayout.writeTokenizerConfigs(d, this, tokenizerExtras);
         SentenceTransformersLayout.write(d, this);
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        }
-    }
-
-    static List<Path> list(Path dir) throws IOException {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            ds.forEach(out::add);
-        }
-        return out;
     }
 
     /** Frees the parameters and the tokenizer. */

@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bge4j.core.AtomicFiles;
 import io.bge4j.core.Bge4jException;
 import io.bge4j.core.BgeModel;
 import io.bge4j.core.nn.Scalars;
@@ -511,7 +512,7 @@ final class TrainingRun implements AutoCloseable {
             List<Path> all = s.filter(Files::isDirectory).filter(p -> p.getFileName().toString().startsWith("step-"))
                     .sorted(Comparator.comparing(Path::toString)).toList();
             for (int i = 0; i < all.size() - o.keepCheckpoints; i++) {
-                deleteTree(all.get(i));
+                AtomicFiles.deleteTree(all.get(i));
             }
         } catch (IOException e) {
             LOG.warn("could not prune old checkpoints: {}", e.getMessage());
@@ -523,7 +524,7 @@ final class TrainingRun implements AutoCloseable {
         try {
             Files.createDirectories(dir.getParent());
             Path tmp = dir.getParent().resolve("." + dir.getFileName() + ".tmp");
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
             model.save(tmp);
             optimizer.exportState().save(tmp.resolve(OPTIMIZER_FILE));
             ObjectNode st = JSON.createObjectNode();
@@ -535,7 +536,7 @@ final class TrainingRun implements AutoCloseable {
             if (bestWeights != null && bestStep != step) {
                 Safetensors.write(tmp.resolve("best.safetensors"), bestWeights.values(), Map.of());
             }
-            deleteTree(dir);
+            AtomicFiles.deleteTree(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new Bge4jException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
@@ -604,17 +605,6 @@ final class TrainingRun implements AutoCloseable {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        }
     }
 
     @Override
