@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * bge-small-en-v1.5 behind the adapter, through langchain4j's own ingestor, {@link InMemoryEmbeddingStore} and
- * content retriever, ranks a slice of the Debian test split (20 queries, 100 documents) in the same order, with the
+ * content retriever, ranks a slice of the Debian test split (20 queries, 60 documents) in the same order, with the
  * same cosine scores, as bge4j's {@link RetrievalEvaluator} (exact search) does with the same embedder. Texts are cut
- * at 64 tokens on both sides to keep the test to seconds; the comparison does not depend on the cut.
+ * at 48 tokens on both sides to keep the test to seconds; the comparison does not depend on the cut.
  */
 class InMemoryStoreRankingTest {
 
@@ -35,8 +35,8 @@ class InMemoryStoreRankingTest {
 
     @Test
     void rankingThroughLangchain4jEqualsTheEvaluatorsRun() {
-        DebianSlice slice = DebianSlice.load(20, 100);
-        try (BgeModel bge = BgeModel.load("bge-small-en-v1.5"); Embedder embedder = bge.embedder().batchSize(32).maxLength(64).build()) {
+        DebianSlice slice = DebianSlice.load(20, 60);
+        try (BgeModel bge = BgeModel.load("bge-small-en-v1.5"); Embedder embedder = bge.embedder().batchSize(32).maxLength(48).build()) {
             RetrievalEvaluator evaluator = RetrievalEvaluator.builder().queries(slice.queries()).corpus(slice.corpus())
                     .qrels(slice.qrels()).cutoffs(List.of(K)).searchDepth(K).keepRun(true).build();
             EvaluationResult reference = evaluator.evaluate(embedder);
@@ -55,11 +55,12 @@ class InMemoryStoreRankingTest {
             EmbeddingStoreContentRetriever retriever = EmbeddingStoreContentRetriever.builder().embeddingStore(store)
                     .embeddingModel(model).maxResults(K).minScore(0.0).embeddingInputType(EmbeddingInputType.QUERY)
                     .build();
-            // the same store searched with query vectors that lack the instruction: must rank differently somewhere
+            // the same store searched with query vectors that lack the instruction (first 3 queries): must score differently
             EmbeddingStoreContentRetriever withoutInstruction = EmbeddingStoreContentRetriever.builder()
                     .embeddingStore(store).embeddingModel(model).maxResults(K).minScore(0.0).build();
 
             int changedWithoutInstruction = 0;
+            int checkedWithoutInstruction = 0;
             for (String qid : evaluator.queryIds()) {
                 List<ScoredDoc> want = reference.run().ranking(qid);
                 String text = slice.queries().text(qid);
@@ -72,10 +73,12 @@ class InMemoryStoreRankingTest {
                     double cos = 2 * (Double) got.get(r).metadata().get(ContentMetadata.SCORE) - 1;
                     assertEquals(want.get(r).score(), cos, 2e-5, qid + " rank " + (r + 1) + " score");
                 }
-                List<Content> plain = withoutInstruction.retrieve(Query.from(text));
-                double topPlain = 2 * (Double) plain.get(0).metadata().get(ContentMetadata.SCORE) - 1;
-                if (Math.abs(topPlain - want.get(0).score()) > 1e-4) {
-                    changedWithoutInstruction++;
+                if (checkedWithoutInstruction++ < 3) {
+                    List<Content> plain = withoutInstruction.retrieve(Query.from(text));
+                    double topPlain = 2 * (Double) plain.get(0).metadata().get(ContentMetadata.SCORE) - 1;
+                    if (Math.abs(topPlain - want.get(0).score()) > 1e-4) {
+                        changedWithoutInstruction++;
+                    }
                 }
             }
             assertEquals(20, evaluator.queryIds().size());

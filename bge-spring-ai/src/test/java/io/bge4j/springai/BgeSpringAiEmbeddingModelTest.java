@@ -50,12 +50,16 @@ class BgeSpringAiEmbeddingModelTest {
         return BgeSpringAiEmbeddingModel.builder().embedder(reference).inputMode(mode).build();
     }
 
+    private static final java.util.Map<String, float[]> QUERY_VECTORS = new java.util.HashMap<>();
+    private static final java.util.Map<String, float[]> DOCUMENT_VECTORS = new java.util.HashMap<>();
+
+    /** The reference query vector of {@code t} (memoised: each forward pass costs time on a shared machine). */
     private static float[] q(String t) {
-        return reference.encodeQueries(List.of(t))[0];
+        return QUERY_VECTORS.computeIfAbsent(t, x -> reference.encodeQueries(List.of(x))[0]);
     }
 
     private static float[] d(String t) {
-        return reference.encodeCorpus(List.of(t))[0];
+        return DOCUMENT_VECTORS.computeIfAbsent(t, x -> reference.encodeCorpus(List.of(x))[0]);
     }
 
     @Test
