@@ -22,6 +22,7 @@ import io.bge4j.eval.ScoredDoc;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * bge-small-en-v1.5 behind the adapter, through langchain4j's own ingestor, {@link InMemoryEmbeddingStore} and
@@ -29,14 +30,15 @@ import org.junit.jupiter.api.Test;
  * same cosine scores, as bge4j's {@link RetrievalEvaluator} (exact search) does with the same embedder. Texts are cut
  * at 48 tokens on both sides to keep the test to seconds; the comparison does not depend on the cut.
  */
+@ExtendWith(BgeSmallEn.class)
 class InMemoryStoreRankingTest {
 
     private static final int K = 10;
 
     @Test
-    void rankingThroughLangchain4jEqualsTheEvaluatorsRun() {
+    void rankingThroughLangchain4jEqualsTheEvaluatorsRun(BgeModel bge) {
         DebianSlice slice = DebianSlice.load(20, 60);
-        try (BgeModel bge = BgeModel.load("bge-small-en-v1.5"); Embedder embedder = bge.embedder().batchSize(32).maxLength(48).build()) {
+        try (Embedder embedder = bge.embedder().batchSize(32).maxLength(48).build()) {
             RetrievalEvaluator evaluator = RetrievalEvaluator.builder().queries(slice.queries()).corpus(slice.corpus())
                     .qrels(slice.qrels()).cutoffs(List.of(K)).searchDepth(K).keepRun(true).build();
             EvaluationResult reference = evaluator.evaluate(embedder);

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bge4j imports its embedded weights from (copied out of the classpath); once bge4j's ONNX exporter lands, that one
  * method becomes the exporter call on the loaded model, and the rest of the test stays as it is.
  */
+@ExtendWith(BgeSmallEn.class)
 class OnnxEmbeddingModelParityTest {
 
     /** Short, long (but under langchain4j's 510-token window), punctuation, digits, non-ASCII, emoji, one letter. */
@@ -49,8 +51,8 @@ class OnnxEmbeddingModelParityTest {
     }
 
     @Test
-    void stockOnnxEmbeddingModelMatchesBge4j(@TempDir Path tmp) throws IOException {
-        try (BgeModel bge = BgeModel.load("bge-small-en-v1.5"); Embedder embedder = bge.embedder().build()) {
+    void stockOnnxEmbeddingModelMatchesBge4j(BgeModel bge, @TempDir Path tmp) throws IOException {
+        try (Embedder embedder = bge.embedder().build()) {
             Path dir = onnxDirectory(bge, tmp);
             OnnxEmbeddingModel onnx = new OnnxEmbeddingModel(dir.resolve("model.onnx"), dir.resolve("tokenizer.json"),
                     PoolingMode.CLS);
