@@ -114,7 +114,7 @@ class BgeEmbeddingAutoConfigurationTest {
                 () -> BgeSpringAiEmbeddingModel.builder().model(saved).modelName("mine").build())
                 .withPropertyValues("bge4j.embedding.model=" + modelDir)
                 .run(ctx -> {
-                    assertThat(ctx).hasSingleBean(EmbeddingModel.class);
+                    assertThat(ctx).hasSingleBean(EmbeddingModel.class).doesNotHaveBean(BgeModel.class);
                     assertEquals("mine", ((BgeSpringAiEmbeddingModel) ctx.getBean(EmbeddingModel.class)).modelName());
                 });
     }
