@@ -31,7 +31,8 @@ import java.util.Set;
  * pass a parameter. Other per-call parameters (e.g. {@code dimensions}) are rejected by langchain4j with an
  * {@code UnsupportedFeatureException}, as its contract asks.
  *
- * <p>Texts are encoded in batches of the embedder's batch size. Thread safety is the embedder's.
+ * <p>Texts are encoded in batches of the embedder's batch size. Thread safety is the embedder's (bge4j's own serves
+ * concurrent calls; see docs/adapters.md).
  *
  * <p>Usage:
  * <pre>{@code

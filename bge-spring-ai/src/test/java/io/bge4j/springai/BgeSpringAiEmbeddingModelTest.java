@@ -157,6 +157,33 @@ class BgeSpringAiEmbeddingModelTest {
                 .contains("batchSize must be >= 1"));
     }
 
+    @Test
+    void concurrentCallsGiveTheSequentialVectors() throws Exception {
+        BgeSpringAiEmbeddingModel m = model(BgeInputMode.AUTO);
+        List<float[]> want = m.embed(TEXTS);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<List<float[]>>> futures = new ArrayList<>();
+            for (int call = 0; call < 12; call++) {
+                int shift = call % TEXTS.size();
+                futures.add(pool.submit(() -> {
+                    List<String> rotated = new ArrayList<>(TEXTS.subList(shift, TEXTS.size()));
+                    rotated.addAll(TEXTS.subList(0, shift));
+                    return m.embed(rotated);
+                }));
+            }
+            for (int call = 0; call < futures.size(); call++) {
+                List<float[]> got = futures.get(call).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                int shift = call % TEXTS.size();
+                for (int i = 0; i < TEXTS.size(); i++) {
+                    assertArrayEquals(want.get((i + shift) % TEXTS.size()), got.get(i), 1e-5f, "call " + call + " text " + i);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     static double dot(float[] a, float[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
