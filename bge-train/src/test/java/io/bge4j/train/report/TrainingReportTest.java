@@ -177,7 +177,7 @@ class TrainingReportTest {
         assertThrows(DataFormatException.class, () -> MetricsLog.read(f));
     }
 
-    // ------------------------------------------------------------------ a real tiny run
+    // ------------------------------------------------------------------ fixtures of the real tiny run (RunArtifactsTest)
 
     static final String[][] PAIRS = {
         {"install web server", "nginx is a fast http server and reverse proxy"},
@@ -204,85 +204,6 @@ class TrainingReportTest {
         "audio player", "web browser", "spell checker", "drawing program"};
     static final String[] DEV_DISTRACTORS = {"a music notation editor", "a server for network time",
         "a browser for files on disk", "a checker for broken links"};
-
-    static FinetuneResult tinyRun(Path out) {
-        List<TrainingExample> ex = new ArrayList<>();
-        List<String> vocab = new ArrayList<>();
-        for (int i = 0; i < PAIRS.length; i++) {
-            ex.add(TrainingExample.of(PAIRS[i][0], List.of(PAIRS[i][1]), List.of(NEGATIVES[i])));
-            vocab.addAll(List.of(PAIRS[i]));
-            vocab.addAll(List.of(NEGATIVES[i]));
-        }
-        vocab.addAll(List.of(DEV_QUERIES));
-        vocab.addAll(List.of(DEV_DISTRACTORS));
-        List<CorpusDocument> docs = new ArrayList<>();
-        Map<String, String> queries = new LinkedHashMap<>();
-        Map<String, Map<String, Integer>> qrels = new LinkedHashMap<>();
-        for (int i = 0; i < PAIRS.length; i++) {
-            docs.add(new CorpusDocument("d" + i, "", PAIRS[i][1]));
-            queries.put("q" + i, DEV_QUERIES[i]);
-            qrels.put("q" + i, Map.of("d" + i, 1));
-        }
-        for (int i = 0; i < DEV_DISTRACTORS.length; i++) {
-            docs.add(new CorpusDocument("x" + i, "", DEV_DISTRACTORS[i]));
-        }
-        RetrievalEvaluator dev = RetrievalEvaluator.builder().name("tiny-dev").queries(Queries.of(queries))
-                .corpus(Corpus.of(docs)).qrels(Qrels.of(qrels)).metrics(Metric.allAt(List.of(1, 3, 5, 10))).build();
-        try (BgeModel m = TinyModels.bert(vocab, 1, 0.0)) {
-            FinetuneResult r = Finetuner.builder().model(m).trainingSet(TrainingSet.of("tiny", ex)).batchSize(4)
-                    .groupSize(3).temperature(0.05).learningRate(3e-3).warmupRatio(0.1).epochs(20).seed(7)
-                    .evaluator(dev, Metric.NDCG_AT_10).evaluateEvery(5).saveFinal(false).outputDir(out).build().fit();
-            if (r.bestModel() != r.finalModel()) {
-                r.bestModel().close();
-            }
-            return r;
-        }
-    }
-
-    @Test
-    void aRealRunsLogReadsBackAsItsResultAndRendersEveryCurve(@TempDir Path out) throws IOException {
-        FinetuneResult r = tinyRun(out);
-        assertEquals(40, r.stepsTaken());
-        TrainingHistory h = TrainingHistory.read(out.resolve("metrics.jsonl"));
-        assertEquals(r.steps(), h.steps(), "every step line reads back as the trainer's record");
-        assertEquals(r.evaluations(), h.evaluations());
-        assertEquals(9, h.evaluations().size(), "step 0, then every 5 steps");
-        h = h.withDiagnostics(r.diagnostics()).withStopReason(r.stopReason().name());
-        String html = TrainingReport.render(h);
-        assertTrue(html.startsWith("<!DOCTYPE html>"));
-        assertFalse(html.contains("<script"));
-        assertFalse(html.contains("<link"));
-        Matcher urls = Pattern.compile("https?://[^\"'\\s)]+").matcher(html);
-        while (urls.find()) {
-            assertEquals("http://www.w3.org/2000/svg", urls.group(), "no external resource");
-        }
-        // 4 training curves + the primary metric + one chart per measure (7 types at cutoffs 1, 3, 5, 10)
-        assertEquals(4 + 1 + 7, count(html, "<svg "));
-        EvaluationRecord best = r.bestEvaluation().orElseThrow();
-        assertEquals(12, count(html, "<line class=\"best\""), "the best step is marked in every chart");
-        assertTrue(html.contains(String.format(java.util.Locale.ROOT, "best %.4f @ %d", best.primaryValue(),
-                best.step())), "best point labelled");
-        assertTrue(html.contains("ndcg@10 (primary: picks the best model)"));
-        assertTrue(html.contains("<th>Stopped</th><td>COMPLETED</td>"));
-        // the loss curve holds one vertex per step
-        Matcher loss = Pattern.compile("stroke=\"#aecbfa\"[^>]*points=\"([^\"]*)\"").matcher(html);
-        assertTrue(loss.find());
-        assertEquals(40, loss.group(1).split(" ").length);
-        assertTrue(r.steps().get(39).loss() < r.steps().get(0).loss(), "the tiny run learns");
-
-        assertEquals(OutputFile.Status.WRITTEN, TrainingReport.write(out.resolve("report.html"), h).status());
-        assertEquals(OutputFile.Status.REPLACED, TrainingReport.writeFor(out).status());
-        Path foreign = out.resolve("other.html");
-        Files.writeString(foreign, "<html>mine</html>");
-        assertEquals(OutputFile.Status.SKIPPED, TrainingReport.write(foreign, h).status());
-        assertEquals("<html>mine</html>", Files.readString(foreign));
-        String sample = System.getProperty("bge4j.reportSample");
-        if (sample != null) { // -Dbge4j.reportSample=/some/dir keeps the page for a look in a browser
-            Files.createDirectories(Path.of(sample));
-            Files.copy(out.resolve("report.html"), Path.of(sample, "training-report.html"),
-                    StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
 
     private static int count(String s, String needle) {
         int n = 0;
