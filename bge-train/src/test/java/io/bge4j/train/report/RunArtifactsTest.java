@@ -162,7 +162,8 @@ class RunArtifactsTest {
             config.put("groupSize", 3);
             config.put("temperature", 0.05);
             config.put("learningRate", 3e-3);
-            config.put("epochs", 20);
+            config.put("epochs", 50);
+            config.put("maxSteps", 30L);
             config.put("seed", 7L);
             Path modelDir = out.resolve("best");
             Provenance prov = Provenance.builder().baseModel("tiny-bert", "TinyModels.bert(seed 1)", baseFingerprint)
