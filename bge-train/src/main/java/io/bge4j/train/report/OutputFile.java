@@ -15,7 +15,11 @@ import java.util.Objects;
  */
 public record OutputFile(Path path, Status status, String reason) {
 
-    /** What happened to a file. */
+    /**
+     * What happened to a file.
+     *
+     * <p>Usage: {@code if (f.status() == OutputFile.Status.SKIPPED) ...}
+     */
     public enum Status {
         /** The file did not exist and was written. */
         WRITTEN,
