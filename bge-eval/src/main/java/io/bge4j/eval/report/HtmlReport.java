@@ -7,12 +7,14 @@ import io.bge4j.eval.Comparison;
 import io.bge4j.eval.EvaluationResult;
 import io.bge4j.eval.Metric;
 import io.bge4j.eval.MetricComparison;
+import io.bge4j.eval.MetricType;
 import io.bge4j.eval.QueryChange;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Self-contained HTML reports: one file with inline CSS and inline SVG, no scripts, no external
@@ -29,8 +31,6 @@ import java.util.Map;
  * <p>Usage: {@code HtmlReport.write(ComparisonReport.builder(c).runs(before, after).corpus(corpus).qrels(qrels).build(), file);}
  */
 public final class HtmlReport {
-    private static final String BASE_COLOUR = "#9aa0a6";
-    private static final String TUNED_COLOUR = "#1a73e8";
     static final String IMPROVED = "#188038";
     static final String DEGRADED = "#d93025";
     static final String UNDECIDED = "#e37400";
@@ -161,7 +161,7 @@ public final class HtmlReport {
             sb.append("<th>@").append(k).append("</th>");
         }
         sb.append("</tr></thead><tbody>\n");
-        for (io.bge4j.eval.MetricType t : g.rows()) {
+        for (MetricType t : g.rows()) {
             sb.append("<tr><th>").append(esc(t.prefix())).append("</th>");
             for (int k : g.cutoffs()) {
                 MetricComparison mc = g.cell(t, k);
@@ -313,27 +313,35 @@ public final class HtmlReport {
 
     /**
      * @param result an evaluation result
-     * @return a complete HTML document with a chart and a table of the means
+     * @return a complete HTML document: the primary metric, then a grid of every mean (one row per measure, one
+     *     column per cutoff)
      */
     public static String render(EvaluationResult result) {
         StringBuilder sb = head(result.name());
-        sb.append("<h1>").append(esc(result.name())).append("</h1>\n<p>")
-                .append(esc(MarkdownReport.countsLine(result.counts()))).append(" Primary metric <b>")
-                .append(esc(result.primary().key())).append("</b> = ")
-                .append(MarkdownReport.fmt(result.primaryValue())).append(".</p>\n");
-        List<String> labels = new ArrayList<>();
-        List<double[]> values = new ArrayList<>();
+        sb.append("<h1>").append(esc(result.name())).append("</h1>\n<div class=\"headline\"><div class=\"big\">")
+                .append(esc(result.primary().key())).append(" = ").append(MarkdownReport.fmt(result.primaryValue()))
+                .append("</div>\n<div>").append(esc(MarkdownReport.countsLine(result.counts()))).append("</div></div>\n");
+        TreeSet<Integer> cutoffs = new TreeSet<>();
+        Map<MetricType, Map<Integer, Double>> rows = new TreeMap<>();
         for (Map.Entry<Metric, Double> e : result.mean().entrySet()) {
-            labels.add(e.getKey().key());
-            values.add(new double[] {e.getValue()});
+            cutoffs.add(e.getKey().k());
+            rows.computeIfAbsent(e.getKey().type(), t -> new TreeMap<>()).put(e.getKey().k(), e.getValue());
         }
-        sb.append("<figure>").append(barChart(labels, List.of(result.name()), values)).append("</figure>\n");
-        sb.append("<table><thead><tr><th>metric</th><th>mean</th></tr></thead><tbody>\n");
-        for (Map.Entry<Metric, Double> e : result.mean().entrySet()) {
-            sb.append("<tr><td>").append(esc(e.getKey().key())).append("</td><td>")
-                    .append(MarkdownReport.fmt(e.getValue())).append("</td></tr>\n");
-        }
-        return sb.append("</tbody></table>\n</body>\n</html>\n").toString();
+        sb.append("<table class=\"grid\"><thead><tr><th>measure</th>");
+        cutoffs.forEach(k -> sb.append("<th>@").append(k).append("</th>"));
+        sb.append("</tr></thead><tbody>\n");
+        rows.forEach((type, byK) -> {
+            sb.append("<tr><th>").append(esc(type.prefix())).append("</th>");
+            for (int k : cutoffs) {
+                Double v = byK.get(k);
+                boolean primary = result.primary().type() == type && result.primary().k() == k;
+                sb.append(v == null ? "<td></td>" : "<td class=\"undecided" + (primary ? " primary" : "")
+                        + "\"><div class=\"v\">" + MarkdownReport.fmt(v) + "</div></td>");
+            }
+            sb.append("</tr>\n");
+        });
+        return sb.append("</tbody></table>\n<p class=\"note\">Means over the evaluated queries; the outlined cell is"
+                + " the primary metric. Written by bge4j; no scripts, no network.</p>\n</body>\n</html>\n").toString();
     }
 
     /**
@@ -375,65 +383,6 @@ public final class HtmlReport {
         return sb;
     }
 
-    /**
-     * A horizontal grouped bar chart on a 0–1 axis: one group per label, one bar per series.
-     * Values outside [0, 1] are clipped to the axis; NaN draws no bar and prints "n/a".
-     */
-    static String barChart(List<String> labels, List<String> series, List<double[]> values) {
-        int labelWidth = 130;
-        int plotWidth = 560;
-        int valueWidth = 70;
-        int bar = 11;
-        int groupGap = 9;
-        int top = 46;
-        int groupHeight = series.size() * bar + groupGap;
-        int height = top + labels.size() * groupHeight + 10;
-        int width = labelWidth + plotWidth + valueWidth;
-        String[] colours = series.size() == 1 ? new String[] {TUNED_COLOUR} : new String[] {BASE_COLOUR, TUNED_COLOUR};
-        StringBuilder svg = new StringBuilder();
-        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"")
-                .append(height).append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
-                .append("\" role=\"img\" aria-label=\"bar chart of metric means\">\n");
-        // legend
-        for (int s = 0; s < series.size(); s++) {
-            int x = labelWidth + s * 220;
-            svg.append("<rect x=\"").append(x).append("\" y=\"6\" width=\"12\" height=\"12\" fill=\"")
-                    .append(colours[s % colours.length]).append("\"/>")
-                    .append("<text x=\"").append(x + 18).append("\" y=\"16\" font-size=\"12\">")
-                    .append(esc(abbreviate(series.get(s), 30))).append("</text>\n");
-        }
-        // axis: grid lines and tick labels at 0, 0.25, .., 1
-        for (int t = 0; t <= 4; t++) {
-            double x = labelWidth + plotWidth * t / 4.0;
-            svg.append("<line x1=\"").append(num(x)).append("\" y1=\"").append(top - 6).append("\" x2=\"")
-                    .append(num(x)).append("\" y2=\"").append(height - 10).append("\" stroke=\"#e0e0e0\"/>")
-                    .append("<text x=\"").append(num(x)).append("\" y=\"").append(top - 10)
-                    .append("\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5f6368\">")
-                    .append(String.format(Locale.ROOT, "%.2f", t / 4.0)).append("</text>\n");
-        }
-        for (int i = 0; i < labels.size(); i++) {
-            int y0 = top + i * groupHeight;
-            svg.append("<text x=\"").append(labelWidth - 8).append("\" y=\"")
-                    .append(y0 + series.size() * bar / 2 + 4)
-                    .append("\" font-size=\"12\" text-anchor=\"end\">").append(esc(labels.get(i))).append("</text>\n");
-            double[] v = values.get(i);
-            for (int s = 0; s < series.size(); s++) {
-                int y = y0 + s * bar;
-                double value = v[s];
-                double w = Double.isFinite(value) ? Math.max(0, Math.min(1, value)) * plotWidth : 0;
-                svg.append("<rect x=\"").append(labelWidth).append("\" y=\"").append(y).append("\" width=\"")
-                        .append(num(w)).append("\" height=\"").append(bar - 1).append("\" fill=\"")
-                        .append(colours[s % colours.length]).append("\"><title>").append(esc(series.get(s)))
-                        .append(' ').append(esc(labels.get(i))).append(" = ").append(MarkdownReport.fmt(value))
-                        .append("</title></rect>")
-                        .append("<text x=\"").append(num(labelWidth + w + 4)).append("\" y=\"").append(y + bar - 2)
-                        .append("\" font-size=\"9\" fill=\"#3c4043\">").append(MarkdownReport.fmt(value))
-                        .append("</text>\n");
-            }
-        }
-        return svg.append("</svg>").toString();
-    }
-
     private static String deltaSpan(double delta) {
         String cls = delta > 0 ? "pos" : delta < 0 ? "neg" : "";
         return "<span class=\"" + cls + "\">" + MarkdownReport.signed(delta) + "</span>";
@@ -441,10 +390,6 @@ public final class HtmlReport {
 
     private static String num(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    private static String abbreviate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
     /** Escapes text for HTML element content and attribute values. */

@@ -146,7 +146,11 @@ class ReportsTest {
                 html);
         assertTrue(html.contains("Retrieved documents are not shown"), "says how to get the rankings");
         String single = HtmlReport.render(result("only", .5));
-        assertEquals(1 + 2, count(single, "<rect "));
+        assertFalse(single.contains("<svg"), "a single result is a grid, not a bar per metric");
+        assertTrue(single.contains("<div class=\"big\">ndcg@10 = 0.5000</div>"), single);
+        assertTrue(single.contains("<tr><th>ndcg</th><td class=\"undecided primary\"><div class=\"v\">0.5000</div></td>"
+                + "<td></td></tr>\n<tr><th>recall</th><td></td><td class=\"undecided\"><div class=\"v\">1.0000</div>"
+                + "</td></tr>"), single);
     }
 
     private static int count(String s, String needle) {
