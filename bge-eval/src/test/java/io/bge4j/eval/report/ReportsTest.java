@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bge4j.eval.Comparison;
 import io.bge4j.eval.EvaluationResult;
 import io.bge4j.eval.Metric;
+import io.bge4j.eval.MetricComparison;
 import io.bge4j.eval.QueryCounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -87,20 +89,30 @@ class ReportsTest {
     }
 
     @Test
-    void markdownTablesEscapeCells() {
-        String md = MarkdownReport.render(comparison());
-        assertTrue(md.contains("## bge-small base vs bge-small tuned (4 queries)"), md);
-        assertTrue(md.contains("| ndcg@10 | 0.3750 | 0.5000 | +0.1250 | ["), md);
-        assertTrue(md.contains("| 2/1/1 |"), md);
-        assertTrue(md.contains("\\| pipes"), "pipes in query text must be escaped: " + md);
+    void markdownPutsThePrimaryMetricFirstThenAGrid() {
+        Comparison c = comparison();
+        MetricComparison p = c.metric(NDCG);
+        String md = MarkdownReport.render(c);
+        assertTrue(md.startsWith("## bge-small base vs bge-small tuned (4 queries)\n\n**ndcg@10: 0.3750 → 0.5000 (+0.1250),"
+                + " 95% CI [" + MarkdownReport.signed(p.ciLow()) + ", " + MarkdownReport.signed(p.ciHigh()) + "], p = "
+                + MarkdownReport.pValue(p.pValue()) + "**; 2 better, 1 unchanged, 1 worse."), md);
+        // deltas .4, 0, .3, -.2: a sign flip of 8 patterns reaches |mean| >= .125 in 4, so p ~ 0.5 and no star
+        assertTrue(p.pValue() > 0.3 && p.ciLow() < 0, "the data say 'undecided': " + p);
+        assertTrue(md.contains("The interval includes 0"), md);
+        assertTrue(md.contains("| measure | @10 | @100 |\n|---|---:|---:|\n| ndcg | **0.5000 (+0.1250)** | |\n"
+                + "| recall | | 0.7500 (+0.0500) |\n"), md);
+        assertTrue(md.contains("- **q0** <script>alert('x')</script> \\| pipes & \"quotes\": 0.2000 → 0.6000 (+0.4000)"),
+                "pipes in query text must be escaped: " + md);
+        assertTrue(md.contains("### Most degraded (ndcg@10)\n\n- **q3** query 3: 0.3000 → 0.1000 (-0.2000)"), md);
         String single = MarkdownReport.render(result("run", .25, .75));
         assertTrue(single.contains("| **ndcg@10** | 0.5000 |"), single);
         assertTrue(single.contains("excluded without relevant documents: 2"), single);
     }
 
     @Test
-    void htmlIsSelfContainedEscapedAndChartsEveryMetric() {
-        String html = HtmlReport.render(comparison());
+    void htmlIsSelfContainedEscapedAndLeadsWithThePrimaryInterval() {
+        Comparison c = comparison();
+        String html = HtmlReport.render(c);
         assertTrue(html.startsWith("<!DOCTYPE html>"));
         assertFalse(html.contains("<script"), "no scripts (and query text must be escaped)");
         assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
@@ -112,14 +124,33 @@ class ReportsTest {
         while (urls.find()) {
             assertEquals("http://www.w3.org/2000/svg", urls.group());
         }
-        assertEquals(1, count(html, "<svg "));
-        // legend (2) + one bar per metric per series (2 × 2)
-        assertEquals(6, count(html, "<rect "));
-        // ndcg@10 bars: base 0.375 and tuned 0.5 of a 560-pixel axis
-        assertTrue(html.contains("width=\"210.0\""), "base bar 0.375 × 560");
-        assertTrue(html.contains("width=\"280.0\""), "tuned bar 0.5 × 560");
+        assertEquals(1, count(html, "<svg "), "one chart: the primary metric's interval");
+        assertTrue(html.indexOf("class=\"headline\"") < html.indexOf("<table class=\"grid\""), "primary first");
+        // the interval chart: a 560-pixel axis centred at x = 320, half-width 1.15 × the largest of |Δ|, |low|, |high|
+        MetricComparison p = c.metric(NDCG);
+        double extent = HtmlReport.axisExtent(p);
+        // 1.15 × 0.35 = 0.4025 → 0.5; 1.15 × 0.08 = 0.092 → 0.1; 1.15 × 0.002 = 0.0023 → 0.0025
+        assertEquals(0.5, HtmlReport.axisExtent(new MetricComparison(NDCG, 0, 0, 0.125, -0.1, 0.35, 1, 0, 0, 0)), 1e-12);
+        assertEquals(0.1, HtmlReport.axisExtent(new MetricComparison(NDCG, 0, 0, -0.08, -0.08, 0.01, 1, 0, 0, 0)), 1e-12);
+        assertEquals(0.0025, HtmlReport.axisExtent(new MetricComparison(NDCG, 0, 0, 0.002, 0.001, 0.002, 1, 0, 0, 0)),
+                1e-12);
+        assertTrue(html.contains(">+" + MarkdownReport.trim(String.format(Locale.ROOT, "%.4f", extent)) + "</text>"), html);
+        double scale = 560 / (2 * extent);
+        assertTrue(html.contains(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"30\"", 320 + 0.125 * scale)), html);
+        assertTrue(html.contains(String.format(Locale.ROOT, "<rect class=\"ci\" x=\"%.1f\"", 320 + p.ciLow() * scale)),
+                html);
+        // grid: one cell per metric; the primary outlined; tinted by whether the interval excludes 0
+        assertEquals(2, count(html, "<td class=\"undecided"));
+        assertTrue(html.contains("<td class=\"undecided primary\" title=\"ndcg@10: base 0.3750, tuned 0.5000"), html);
+        assertTrue(html.contains("<div class=\"v\">0.7500</div><div class=\"d\"><span class=\"pos\">+0.0500</span>"),
+                html);
+        assertTrue(html.contains("Retrieved documents are not shown"), "says how to get the rankings");
         String single = HtmlReport.render(result("only", .5));
-        assertEquals(1 + 2, count(single, "<rect "));
+        assertFalse(single.contains("<svg"), "a single result is a grid, not a bar per metric");
+        assertTrue(single.contains("<div class=\"big\">ndcg@10 = 0.5000</div>"), single);
+        assertTrue(single.contains("<tr><th>ndcg</th><td class=\"undecided primary\"><div class=\"v\">0.5000</div></td>"
+                + "<td></td></tr>\n<tr><th>recall</th><td></td><td class=\"undecided\"><div class=\"v\">1.0000</div>"
+                + "</td></tr>"), single);
     }
 
     private static int count(String s, String needle) {

@@ -1,0 +1,279 @@
+package io.bge4j.train.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bge4j.core.Bge4jException;
+import io.bge4j.core.DataFormatException;
+import io.bge4j.train.EvaluationRecord;
+import io.bge4j.train.StepRecord;
+import io.bge4j.train.TrainingDiagnostic;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The {@code metrics.jsonl} format, both ways, in one place: one JSON object per line with a
+ * {@code "type"}:
+ * <ul>
+ *   <li>{@code step}: {@code step, epoch, loss, contrastive_loss, distillation_loss, lr, grad_norm,
+ *       examples_per_s, tokens_per_s} ({@link StepRecord});
+ *   <li>{@code eval}: {@code step, primary, value, best, metrics} (metric key → mean) ({@link EvaluationRecord});
+ *   <li>{@code diagnostic}: {@code severity, code, step, message, suggestion} ({@link TrainingDiagnostic});
+ *   <li>{@code run_start}: {@code start_step, time, resumed_from} ({@link RunStart});
+ *   <li>{@code run_end}: {@code step, stop_reason}.
+ * </ul>
+ * The trainer of today writes {@code step} and {@code eval} lines (the same keys); the other types are read
+ * when present. Lines of another type are skipped and counted; a line that is not a JSON object, or lacks a
+ * field its type needs, fails with the file, the line number and the field.
+ *
+ * <p>Appended runs: a resumed run repeats the steps after its checkpoint. When a {@code run_start} says it
+ * starts at step N, or a {@code step} line has a step not after the previous one, the earlier records of
+ * those steps are dropped (later lines win) and counted in {@link TrainingHistory#supersededRecords()}.
+ *
+ * <p>Usage: {@code writer.write(MetricsLog.line(step)); ... TrainingHistory h = MetricsLog.read(file);}
+ */
+public final class MetricsLog {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private MetricsLog() {}
+
+    /**
+     * The start of one run in the log.
+     *
+     * <p>Usage: {@code MetricsLog.line(new MetricsLog.RunStart(0, Instant.now().toString(), null))}
+     *
+     * @param startStep the step the run started after (0 for a fresh run, N when resumed from step N)
+     * @param time ISO-8601 time, or null
+     * @param resumedFrom the checkpoint it resumed from, or null
+     */
+    public record RunStart(long startStep, String time, String resumedFrom) {}
+
+    /** @param r a step @return its line (no newline) */
+    public static String line(StepRecord r) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("type", "step").put("step", r.step()).put("epoch", r.epoch()).put("loss", r.loss())
+                .put("contrastive_loss", r.contrastiveLoss()).put("distillation_loss", r.distillationLoss())
+                .put("lr", r.learningRate()).put("grad_norm", r.gradNorm())
+                .put("examples_per_s", r.examplesPerSecond()).put("tokens_per_s", r.tokensPerSecond());
+        return j.toString();
+    }
+
+    /** @param r an evaluation @return its line */
+    public static String line(EvaluationRecord r) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("type", "eval").put("step", r.step()).put("primary", r.primaryMetric()).put("value", r.primaryValue())
+                .put("best", r.isBest());
+        ObjectNode m = j.putObject("metrics");
+        r.metrics().forEach(m::put);
+        return j.toString();
+    }
+
+    /** @param d a diagnostic @return its line */
+    public static String line(TrainingDiagnostic d) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("type", "diagnostic").put("severity", d.severity().name()).put("code", d.code()).put("step", d.step())
+                .put("message", d.message()).put("suggestion", d.suggestion());
+        return j.toString();
+    }
+
+    /** @param r a run start @return its line */
+    public static String line(RunStart r) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("type", "run_start").put("start_step", r.startStep());
+        if (r.time() != null) {
+            j.put("time", r.time());
+        }
+        if (r.resumedFrom() != null) {
+            j.put("resumed_from", r.resumedFrom());
+        }
+        return j.toString();
+    }
+
+    /**
+     * @param step the last step
+     * @param stopReason why the run ended
+     * @return the run-end line
+     */
+    public static String runEnd(long step, String stopReason) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("type", "run_end").put("step", step).put("stop_reason", Objects.requireNonNull(stopReason));
+        return j.toString();
+    }
+
+    /**
+     * @param file a {@code metrics.jsonl}
+     * @return its records, later runs replacing the steps they repeated
+     * @throws DataFormatException with file and line for a malformed line
+     */
+    public static TrainingHistory read(Path file) {
+        List<StepRecord> steps = new ArrayList<>();
+        List<EvaluationRecord> evals = new ArrayList<>();
+        List<TrainingDiagnostic> diags = new ArrayList<>();
+        List<RunStart> starts = new ArrayList<>();
+        String stop = null;
+        int superseded = 0;
+        int ignored = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            long lineNo = 0;
+            while ((text = in.readLine()) != null) {
+                lineNo++;
+                if (text.isBlank()) {
+                    continue;
+                }
+                JsonNode n;
+                try {
+                    n = JSON.readTree(text);
+                } catch (JsonProcessingException e) {
+                    throw new DataFormatException(file, lineNo, null, "not valid JSON: " + e.getOriginalMessage());
+                }
+                if (n == null || !n.isObject()) {
+                    throw new DataFormatException(file, lineNo, null, "expected a JSON object with a \"type\"");
+                }
+                Line l = new Line(file, lineNo, n);
+                switch (n.path("type").asText()) {
+                    case "step" -> {
+                        StepRecord r = new StepRecord(l.lng("step"), (int) l.lng("epoch"), l.dbl("loss"),
+                                l.dbl("contrastive_loss"), l.optDbl("distillation_loss", 0), l.dbl("lr"),
+                                l.dbl("grad_norm"), l.optDbl("examples_per_s", Double.NaN),
+                                l.optDbl("tokens_per_s", Double.NaN));
+                        if (!steps.isEmpty() && r.step() <= steps.get(steps.size() - 1).step()) {
+                            superseded += drop(steps, evals, r.step(), r.step());
+                        }
+                        steps.add(r);
+                    }
+                    case "eval" -> {
+                        Map<String, Double> metrics = new LinkedHashMap<>();
+                        JsonNode m = n.path("metrics");
+                        if (!m.isObject()) {
+                            throw new DataFormatException(file, lineNo, "metrics", "expected an object of metric → value");
+                        }
+                        Iterator<Map.Entry<String, JsonNode>> it = m.fields();
+                        while (it.hasNext()) {
+                            Map.Entry<String, JsonNode> e = it.next();
+                            metrics.put(e.getKey(), number(e.getValue()));
+                        }
+                        EvaluationRecord r = new EvaluationRecord(l.lng("step"), l.str("primary"), l.dbl("value"),
+                                metrics, l.bool("best"));
+                        if (!evals.isEmpty() && r.step() <= evals.get(evals.size() - 1).step()) {
+                            superseded += drop(steps, evals, r.step() + 1, r.step());
+                        }
+                        evals.add(r);
+                    }
+                    case "diagnostic" -> {
+                        TrainingDiagnostic.Severity sev;
+                        try {
+                            sev = TrainingDiagnostic.Severity.valueOf(l.str("severity").toUpperCase(Locale.ROOT));
+                        } catch (IllegalArgumentException e) {
+                            throw new DataFormatException(file, lineNo, "severity", "expected INFO, WARNING or ERROR");
+                        }
+                        diags.add(new TrainingDiagnostic(sev, l.str("code"), l.lng("step"), l.str("message"),
+                                n.path("suggestion").asText("")));
+                    }
+                    case "run_start" -> {
+                        RunStart r = new RunStart(l.lng("start_step"), n.hasNonNull("time") ? n.get("time").asText() : null,
+                                n.hasNonNull("resumed_from") ? n.get("resumed_from").asText() : null);
+                        // a fresh run (start 0) replaces everything, including the old step-0 evaluation
+                        long from = r.startStep() == 0 ? 0 : r.startStep() + 1;
+                        superseded += drop(steps, evals, from, from);
+                        starts.add(r);
+                        stop = null;
+                    }
+                    case "run_end" -> stop = l.str("stop_reason");
+                    default -> ignored++;
+                }
+            }
+        } catch (IOException e) {
+            throw new Bge4jException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        String name = parent == null || parent.getFileName() == null ? file.toString() : parent.getFileName().toString();
+        return new TrainingHistory(name, steps, evals, diags, starts, stop, superseded, ignored);
+    }
+
+    /**
+     * Drops the records a later run repeats: steps numbered at least {@code stepsFrom}, evaluations at a step of at
+     * least {@code evalsFrom}. A step line k repeats from step k (evaluations after step k-1 go too); an evaluation
+     * line at s repeats the evaluations from s and the steps after s; a run start at N repeats everything after N
+     * (everything, including the base evaluation, when N is 0).
+     */
+    private static int drop(List<StepRecord> steps, List<EvaluationRecord> evals, long stepsFrom, long evalsFrom) {
+        int before = steps.size() + evals.size();
+        steps.removeIf(s -> s.step() >= stepsFrom);
+        evals.removeIf(e -> e.step() >= evalsFrom);
+        return before - steps.size() - evals.size();
+    }
+
+    private static double number(JsonNode v) {
+        if (v.isNumber()) {
+            return v.asDouble();
+        }
+        if (v.isTextual()) { // Jackson writes NaN and infinities as strings
+            try {
+                return Double.parseDouble(v.asText());
+            } catch (NumberFormatException e) {
+                return Double.NaN;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** Field access with file + line + field in every error. */
+    private record Line(Path file, long no, JsonNode n) {
+        JsonNode need(String field) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                throw new DataFormatException(file, no, field, "missing in a \"" + n.path("type").asText() + "\" line");
+            }
+            return v;
+        }
+
+        long lng(String field) {
+            JsonNode v = need(field);
+            if (!v.isIntegralNumber()) {
+                throw new DataFormatException(file, no, field, "expected an integer, got " + v);
+            }
+            return v.asLong();
+        }
+
+        double dbl(String field) {
+            JsonNode v = need(field);
+            if (!v.isNumber() && !v.isTextual()) {
+                throw new DataFormatException(file, no, field, "expected a number, got " + v);
+            }
+            double d = number(v);
+            if (v.isTextual() && Double.isNaN(d) && !"NaN".equals(v.asText())) {
+                throw new DataFormatException(file, no, field, "expected a number, got " + v);
+            }
+            return d;
+        }
+
+        double optDbl(String field, double dflt) {
+            return n.hasNonNull(field) ? dbl(field) : dflt;
+        }
+
+        String str(String field) {
+            return need(field).asText();
+        }
+
+        boolean bool(String field) {
+            JsonNode v = need(field);
+            if (!v.isBoolean()) {
+                throw new DataFormatException(file, no, field, "expected true or false, got " + v);
+            }
+            return v.asBoolean();
+        }
+    }
+}

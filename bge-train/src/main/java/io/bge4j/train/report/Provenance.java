@@ -1,0 +1,477 @@
+package io.bge4j.train.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.bge4j.core.Bge4jException;
+import io.bge4j.core.BgeModel;
+import io.bge4j.core.DataFormatException;
+import io.bge4j.data.TrainingSet;
+import io.bge4j.eval.Comparison;
+import io.bge4j.eval.MetricComparison;
+import io.bge4j.train.EvaluationRecord;
+import io.bge4j.train.FinetuneResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where a fine-tuned model came from: the base model and its weights fingerprint, the training data
+ * (size and hash), the full configuration, the loss, the metrics before and after (with confidence
+ * intervals when a {@link Comparison} was made), how long training took, the software versions and
+ * when it was written. Saved as {@code provenance.json} next to the model; the model card
+ * ({@link ModelCardWriter}) is rendered from it.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * String baseFingerprint = Fingerprints.model(model);        // before fit(): the model is trained in place
+ * FinetuneResult r = finetuner.fit();
+ * Provenance p = Provenance.builder()
+ *     .baseModel("bge-small-en-v1.5", "BAAI/bge-small-en-v1.5", baseFingerprint)
+ *     .model(r.bestModel()).trainingData(train).configuration(config).loss("InfoNCE, temperature 0.02")
+ *     .training(r, Duration.ofSeconds(95)).evaluation(Comparison.of(before, after))
+ *     .build();
+ * p.write(Path.of("runs/demo/final"));
+ * }</pre>
+ *
+ * @param schema {@link #SCHEMA}
+ * @param baseModel the model training started from
+ * @param model the saved model's shape
+ * @param data the training data
+ * @param configuration every training option, name → value (strings, numbers, booleans), in a stable order
+ * @param loss the loss, in words
+ * @param training steps, stop reason, time, best step
+ * @param evaluation before/after metrics, or null when no evaluator ran
+ * @param versions bge4j, DJL, engine, Java, OS
+ * @param createdAt when this was written (ISO-8601, UTC)
+ */
+public record Provenance(String schema, BaseModel baseModel, ModelInfo model, TrainingData data,
+        Map<String, Object> configuration, String loss, Training training, Evaluation evaluation, Versions versions,
+        String createdAt) {
+
+    /** Schema id written in every provenance file. */
+    public static final String SCHEMA = "bge4j.provenance/1";
+    /** File name inside the model directory. */
+    public static final String FILE = "provenance.json";
+
+    /** Validates and copies; configuration values are normalised (integers to Long, decimals to Double, the rest to String). */
+    public Provenance {
+        Objects.requireNonNull(schema, "schema");
+        Objects.requireNonNull(baseModel, "baseModel");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(loss, "loss");
+        Objects.requireNonNull(training, "training");
+        Objects.requireNonNull(versions, "versions");
+        Objects.requireNonNull(createdAt, "createdAt");
+        configuration = normalise(configuration == null ? Map.of() : configuration);
+    }
+
+    /**
+     * The model training started from.
+     *
+     * <p>Usage: {@code p.baseModel().fingerprint()}
+     *
+     * @param name its name (preset name or directory name)
+     * @param source where it was loaded from (Hugging Face id, directory, preset)
+     * @param fingerprint {@link Fingerprints#model} of the weights before training
+     */
+    public record BaseModel(String name, String source, String fingerprint) {
+        /** Requires every part. */
+        public BaseModel {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(fingerprint, "fingerprint");
+        }
+    }
+
+    /**
+     * The saved model's shape: what a user needs to encode with it.
+     *
+     * <p>Usage: {@code p.model().dimension()}
+     *
+     * @param name the model's name
+     * @param architecture the encoder type ({@code bert}, {@code xlm-roberta})
+     * @param dimension embedding size
+     * @param pooling CLS, MEAN or LAST_TOKEN
+     * @param normalized whether embeddings are L2-normalised
+     * @param maxLength token limit
+     * @param queryInstruction the instruction prepended to queries (empty for none)
+     * @param fingerprint {@link Fingerprints#model} of the saved weights
+     */
+    public record ModelInfo(String name, String architecture, int dimension, String pooling, boolean normalized,
+            int maxLength, String queryInstruction, String fingerprint) {
+        /** Requires every text part. */
+        public ModelInfo {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(architecture, "architecture");
+            Objects.requireNonNull(pooling, "pooling");
+            queryInstruction = queryInstruction == null ? "" : queryInstruction;
+            Objects.requireNonNull(fingerprint, "fingerprint");
+        }
+
+        /**
+         * @param m a model
+         * @return its shape and weights fingerprint
+         */
+        public static ModelInfo of(BgeModel m) {
+            return new ModelInfo(m.name(), m.config().modelType(), m.dimension(), m.pooling().name(), m.normalize(),
+                    m.maxLength(), m.queryInstruction(), Fingerprints.model(m));
+        }
+    }
+
+    /**
+     * The training data.
+     *
+     * <p>Usage: {@code p.data().sha256()}
+     *
+     * @param name the set's name (e.g. the file name)
+     * @param examples how many examples
+     * @param sha256 a fingerprint ({@code sha256:...})
+     * @param hashOf what was hashed: {@code "file"} (the file's bytes) or {@code "examples"} ({@link Fingerprints#examples})
+     */
+    public record TrainingData(String name, long examples, String sha256, String hashOf) {
+        /** Requires every part. */
+        public TrainingData {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(sha256, "sha256");
+            Objects.requireNonNull(hashOf, "hashOf");
+            if (examples < 0) {
+                throw new IllegalArgumentException("examples must be >= 0, got " + examples);
+            }
+        }
+    }
+
+    /**
+     * How training went.
+     *
+     * <p>Usage: {@code p.training().seconds()}
+     *
+     * @param steps optimizer steps taken
+     * @param stopReason COMPLETED, EARLY_STOPPED or NON_FINITE_LOSS
+     * @param seconds wall-clock training time
+     * @param bestStep the step of the best evaluation, or null without an evaluator
+     * @param bestValue the primary metric there, or null
+     */
+    public record Training(long steps, String stopReason, double seconds, Long bestStep, Double bestValue) {
+        /** Requires the stop reason. */
+        public Training {
+            Objects.requireNonNull(stopReason, "stopReason");
+        }
+    }
+
+    /**
+     * Metrics before and after training on held-out queries.
+     *
+     * <p>Usage: {@code p.evaluation().metrics().get(0).ciLow()}
+     *
+     * @param name the evaluation set's name
+     * @param queries how many queries were evaluated (null when unknown)
+     * @param primaryMetric the metric that picked the best model
+     * @param confidence the confidence level of the intervals (null without intervals)
+     * @param metrics one entry per metric, the primary first
+     */
+    public record Evaluation(String name, Long queries, String primaryMetric, Double confidence,
+            List<MetricChange> metrics) {
+        /** Copies the list. */
+        public Evaluation {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(primaryMetric, "primaryMetric");
+            metrics = List.copyOf(metrics);
+        }
+    }
+
+    /**
+     * One metric before and after. Interval and p-value are null when the evaluation did not keep per-query
+     * values (the trainer's own evaluations); a value that was NaN is null.
+     *
+     * <p>Usage: {@code String.format("%+.4f", c.delta())}
+     *
+     * @param metric its key, e.g. {@code ndcg@10}
+     * @param before base model value
+     * @param after fine-tuned value
+     * @param delta {@code after - before}
+     * @param ciLow lower end of the paired-bootstrap interval of the delta, or null
+     * @param ciHigh upper end, or null
+     * @param pValue paired randomisation test p-value, or null
+     */
+    public record MetricChange(String metric, Double before, Double after, Double delta, Double ciLow, Double ciHigh,
+            Double pValue) {
+        /** NaN becomes null. */
+        public MetricChange {
+            Objects.requireNonNull(metric, "metric");
+            before = finite(before);
+            after = finite(after);
+            delta = finite(delta);
+            ciLow = finite(ciLow);
+            ciHigh = finite(ciHigh);
+            pValue = finite(pValue);
+        }
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the pretty-printed JSON of {@code provenance.json} */
+    public String toJson() {
+        try {
+            return Json.MAPPER.writeValueAsString(this) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise provenance", e);
+        }
+    }
+
+    /**
+     * Writes {@code dir/provenance.json}; a {@code provenance.json} there that bge4j did not write is left alone.
+     *
+     * @param dir the model directory
+     * @return what happened
+     */
+    public OutputFile write(Path dir) {
+        return SafeFiles.write(dir.resolve(FILE), toJson(), Provenance::isOurs, "provenance");
+    }
+
+    static boolean isOurs(String text) {
+        try {
+            return Json.MAPPER.readTree(text).path("schema").asText().startsWith("bge4j.provenance/");
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
+    /**
+     * @param file a {@code provenance.json}
+     * @return its content
+     * @throws DataFormatException naming the file (and line) when it is not a bge4j provenance file
+     */
+    public static Provenance read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new Bge4jException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (!isOurs(text)) {
+            throw new DataFormatException(file, 0, "schema", "expected a bge4j provenance file with \"schema\": \""
+                    + SCHEMA + "\" (written by Provenance.write)");
+        }
+        try {
+            return Json.MAPPER.readValue(text, Provenance.class);
+        } catch (JsonProcessingException e) {
+            throw new DataFormatException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), null,
+                    "not a valid provenance file: " + e.getOriginalMessage());
+        } catch (RuntimeException e) {
+            throw new DataFormatException(file, 0, null, "incomplete provenance file: " + e.getMessage());
+        }
+    }
+
+    private static Double finite(Double d) {
+        return d == null || !Double.isFinite(d) ? null : d;
+    }
+
+    private static Map<String, Object> normalise(Map<String, ?> in) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        in.forEach((k, v) -> {
+            Objects.requireNonNull(k, "configuration key");
+            Object n;
+            if (v == null) {
+                n = null;
+            } else if (v instanceof Byte || v instanceof Short || v instanceof Integer || v instanceof Long) {
+                n = ((Number) v).longValue();
+            } else if (v instanceof Float || v instanceof Double) {
+                double d = ((Number) v).doubleValue();
+                n = Double.isFinite(d) ? (Object) d : String.valueOf(d);
+            } else if (v instanceof Boolean || v instanceof String) {
+                n = v;
+            } else {
+                n = String.valueOf(v);
+            }
+            out.put(k, n);
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * Collects a provenance; {@link #build()} checks that the required parts are there and names a missing one.
+     *
+     * <p>Usage: {@code Provenance.builder().baseModel(..).model(m).trainingData(set).loss("..").training(r, d).build()}
+     */
+    public static final class Builder {
+        private BaseModel baseModel;
+        private ModelInfo model;
+        private TrainingData data;
+        private final Map<String, Object> configuration = new LinkedHashMap<>();
+        private String loss;
+        private Training training;
+        private Evaluation evaluation;
+        private Versions versions;
+        private Instant createdAt;
+
+        private Builder() {}
+
+        /**
+         * @param name its name
+         * @param source where it was loaded from
+         * @param fingerprint {@link Fingerprints#model} taken before training
+         * @return this
+         */
+        public Builder baseModel(String name, String source, String fingerprint) {
+            this.baseModel = new BaseModel(name, source, fingerprint);
+            return this;
+        }
+
+        /** @param trained the saved model (its weights are fingerprinted now) @return this */
+        public Builder model(BgeModel trained) {
+            this.model = ModelInfo.of(trained);
+            return this;
+        }
+
+        /** @param info the saved model's shape @return this */
+        public Builder model(ModelInfo info) {
+            this.model = info;
+            return this;
+        }
+
+        /** @param set the training set (its examples are fingerprinted now) @return this */
+        public Builder trainingSet(TrainingSet set) {
+            this.data = new TrainingData(set.name(), set.size(), Fingerprints.examples(set.examples()), "examples");
+            return this;
+        }
+
+        /** @param data the training data, e.g. with a file hash from {@link Fingerprints#file} @return this */
+        public Builder trainingData(TrainingData data) {
+            this.data = data;
+            return this;
+        }
+
+        /** @param options option name → value, added in iteration order @return this */
+        public Builder configuration(Map<String, ?> options) {
+            this.configuration.putAll(options);
+            return this;
+        }
+
+        /** @param description the loss in words, e.g. {@code "InfoNCE (temperature 0.02, in-batch negatives)"} @return this */
+        public Builder loss(String description) {
+            this.loss = description;
+            return this;
+        }
+
+        /** @param t how training went @return this */
+        public Builder training(Training t) {
+            this.training = t;
+            return this;
+        }
+
+        /**
+         * @param r the fine-tune's result (steps, stop reason, best evaluation)
+         * @param time wall-clock training time
+         * @return this
+         */
+        public Builder training(FinetuneResult r, Duration time) {
+            Long bestStep = r.bestEvaluation().map(EvaluationRecord::step).orElse(null);
+            Double bestValue = r.bestEvaluation().map(EvaluationRecord::primaryValue).orElse(null);
+            this.training = new Training(r.stepsTaken(), r.stopReason().name(), time.toMillis() / 1000.0, bestStep,
+                    bestValue);
+            return this;
+        }
+
+        /**
+         * Before/after metrics with confidence intervals and p-values.
+         *
+         * @param c base vs fine-tuned on held-out queries
+         * @param name the evaluation set's name
+         * @return this
+         */
+        public Builder evaluation(Comparison c, String name) {
+            List<MetricChange> list = new ArrayList<>();
+            MetricComparison primary = c.metric(c.primary());
+            list.add(change(primary));
+            for (MetricComparison mc : c.metrics()) {
+                if (!mc.metric().equals(c.primary())) {
+                    list.add(change(mc));
+                }
+            }
+            this.evaluation = new Evaluation(name, (long) c.queryIds().size(), c.primary().key(), c.confidence(), list);
+            return this;
+        }
+
+        /**
+         * Before/after metrics from the trainer's own evaluations (no intervals: it keeps only the means): the
+         * evaluation at step 0 against the best one.
+         *
+         * @param r a result whose first evaluation ran before training
+         * @param name the evaluation set's name
+         * @return this
+         * @throws IllegalArgumentException when there is no step-0 or no best evaluation
+         */
+        public Builder evaluation(FinetuneResult r, String name) {
+            EvaluationRecord before = r.evaluations().stream().filter(e -> e.step() == 0).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("evaluation: the result has no evaluation at step 0"
+                            + " (set evaluateBase(true))"));
+            EvaluationRecord after = r.bestEvaluation()
+                    .orElseThrow(() -> new IllegalArgumentException("evaluation: the result has no best evaluation"));
+            List<MetricChange> list = new ArrayList<>();
+            list.add(change(before.primaryMetric(), before.metrics(), after.metrics()));
+            for (String k : after.metrics().keySet()) {
+                if (!k.equals(before.primaryMetric()) && before.metrics().containsKey(k)) {
+                    list.add(change(k, before.metrics(), after.metrics()));
+                }
+            }
+            this.evaluation = new Evaluation(name, null, before.primaryMetric(), null, list);
+            return this;
+        }
+
+        /** @param v versions (default {@link Versions#current()}) @return this */
+        public Builder versions(Versions v) {
+            this.versions = v;
+            return this;
+        }
+
+        /** @param t the time written (default now) @return this */
+        public Builder createdAt(Instant t) {
+            this.createdAt = t;
+            return this;
+        }
+
+        /**
+         * @return the provenance
+         * @throws IllegalArgumentException naming the first missing part
+         */
+        public Provenance build() {
+            require(baseModel != null, "baseModel");
+            require(model != null, "model");
+            require(data != null, "trainingSet/trainingData");
+            require(loss != null, "loss");
+            require(training != null, "training");
+            return new Provenance(SCHEMA, baseModel, model, data, configuration, loss, training, evaluation,
+                    versions != null ? versions : Versions.current(),
+                    (createdAt != null ? createdAt : Instant.now()).toString());
+        }
+
+        private static void require(boolean ok, String part) {
+            if (!ok) {
+                throw new IllegalArgumentException(part + " is required");
+            }
+        }
+
+        private static MetricChange change(MetricComparison mc) {
+            return new MetricChange(mc.metric().key(), mc.base(), mc.tuned(), mc.delta(), mc.ciLow(), mc.ciHigh(),
+                    mc.pValue());
+        }
+
+        private static MetricChange change(String key, Map<String, Double> before, Map<String, Double> after) {
+            Double b = before.get(key);
+            Double a = after.get(key);
+            Double d = a == null || b == null ? null : a - b;
+            return new MetricChange(key, b, a, d, null, null, null);
+        }
+    }
+}
