@@ -31,7 +31,8 @@ import scala.Tuple2;
  * <p>The chunks are the ones single-node {@link ExactSearch} forms with the same
  * {@code chunkSize} and {@code queryBatchSize}: every score is the same matrix product on the same
  * rows, and the merge keeps ExactSearch's tie order, so the hits equal single-node hits (positions
- * and scores; tested). Memory per task: one chunk ({@code chunkSize × d × 4} bytes, twice while
+ * and scores; tested; query blocks are whole query batches for the same reason: the engine's
+ * matrix product can round differently for a different number of rows). Memory per task: one chunk ({@code chunkSize × d × 4} bytes, twice while
  * it is copied to native memory), the query block ({@code queryBlockSize × d × 4}), one score
  * matrix ({@code queryBatchSize × chunkSize × 4}) and the block's heaps
  * ({@code queryBlockSize × k × 8}); see docs/spark.md.
@@ -48,8 +49,8 @@ import scala.Tuple2;
 public final class SparkExactSearch implements TopKSearcher {
     private static final Logger LOG = LoggerFactory.getLogger(SparkExactSearch.class);
 
-    /** Default queries per broadcast block. */
-    public static final int DEFAULT_QUERY_BLOCK_SIZE = 10_000;
+    /** Default queries per broadcast block (80 query batches of 128). */
+    public static final int DEFAULT_QUERY_BLOCK_SIZE = 10_240;
 
     private final SparkSession spark;
     private final int chunkSize;
@@ -66,7 +67,7 @@ public final class SparkExactSearch implements TopKSearcher {
     /**
      * @param spark the session whose cluster runs the search
      * @return a builder: chunk size and query batch as {@link ExactSearch}'s defaults (50,000 and
-     *     128), query blocks of 10,000
+     *     128), query blocks of 10,240
      */
     public static Builder builder(SparkSession spark) {
         return new Builder(spark);
@@ -325,7 +326,8 @@ public final class SparkExactSearch implements TopKSearcher {
         }
 
         /**
-         * @param rows queries broadcast together (one Spark job each), at least 1
+         * @param rows queries broadcast together (one Spark job each); a multiple of the query batch
+         *     size, so that the matrix products are the ones single-node ExactSearch computes
          * @return this builder
          */
         public Builder queryBlockSize(int rows) {
@@ -349,6 +351,11 @@ public final class SparkExactSearch implements TopKSearcher {
             }
             if (queryBlockSize < 1) {
                 throw new IllegalArgumentException("queryBlockSize must be at least 1, was " + queryBlockSize);
+            }
+            if (queryBlockSize % queryBatchSize != 0) {
+                throw new IllegalArgumentException("queryBlockSize (" + queryBlockSize + ") must be a multiple of "
+                        + "queryBatchSize (" + queryBatchSize + ") so that each query batch is the one single-node "
+                        + "ExactSearch multiplies");
             }
             return new SparkExactSearch(this);
         }
