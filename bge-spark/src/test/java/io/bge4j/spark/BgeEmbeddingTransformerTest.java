@@ -53,6 +53,10 @@ class BgeEmbeddingTransformerTest {
         spark.stop();
     }
 
+    static double cosineOf(float[] a, float[] b) {
+        return cosine(a, b);
+    }
+
     private static double cosine(float[] a, float[] b) {
         double ab = 0;
         double aa = 0;
