@@ -21,8 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * bge-small-en-v1.5 (embedded weights, loaded by the executors by preset name) on a slice of the
  * shipped Debian corpus, with ordinary batches: Spark encoding matches the local embedder and the
- * mined negatives match the single-node miner's.
+ * mined negatives match the single-node miner's. Tagged slow (about 70 s on the shared 2-core
+ * machine: two model loads and three encodings of the slice); run with {@code -Pslow}.
  */
+@org.junit.jupiter.api.Tag("slow")
 class RealModelSparkTest {
     static final String MODEL = "bge-small-en-v1.5";
     @TempDir
