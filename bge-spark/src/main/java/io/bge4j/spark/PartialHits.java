@@ -9,9 +9,19 @@ import java.util.List;
  * The best {@code k} hits of every query of a query block over part of the corpus, ordered by
  * (score descending, corpus position ascending) — the order {@link io.bge4j.core.search.ExactSearch}
  * uses. Two partial lists merge into the top-k of their union; because that order is total, the
- * result does not depend on the order in which partitions are merged.
+ * result does not depend on the order in which partitions are merged. A plain class (not a record)
+ * so that Kryo can rebuild it.
  */
-record PartialHits(int[][] positions, float[][] scores) implements Serializable {
+final class PartialHits implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int[][] positions;
+    private final float[][] scores;
+
+    PartialHits(int[][] positions, float[][] scores) {
+        this.positions = positions;
+        this.scores = scores;
+    }
 
     static PartialHits empty(int queries) {
         int[][] p = new int[queries][];

@@ -26,7 +26,7 @@ import scala.Tuple2;
  * Exact top-k inner-product search with the corpus spread over Spark tasks: queries × corpus
  * chunks. Each task runs bge-core's {@link ExactSearch} over one chunk of {@code chunkSize}
  * consecutive corpus rows against a broadcast block of queries, and the per-chunk top-k lists are
- * merged (tree reduce) into the global top-k by (score descending, corpus position ascending).
+ * merged (tree aggregate) into the global top-k by (score descending, corpus position ascending).
  *
  * <p>The chunks are the ones single-node {@link ExactSearch} forms with the same
  * {@code chunkSize} and {@code queryBatchSize}: every score is the same matrix product on the same
@@ -191,7 +191,8 @@ public final class SparkExactSearch implements TopKSearcher {
                     final int qb = queryBatchSize;
                     PartialHits merged = chunks
                             .map(c -> searchChunk(c, block.value(), kk, qb))
-                            .treeReduce((a, b) -> PartialHits.merge(a, b, kk));
+                            .treeAggregate(PartialHits.empty(rows), (a, b) -> PartialHits.merge(a, b, kk),
+                                    (a, b) -> PartialHits.merge(a, b, kk));
                     out.addAll(merged.toHits());
                 } finally {
                     block.destroy();

@@ -34,7 +34,8 @@ class SparkExactSearchTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkFixtures.session(tmp);
+        // Kryo here (the other test classes use Java serialization): chunks, query blocks and partial hits must survive both
+        spark = SparkFixtures.session(tmp, "org.apache.spark.serializer.KryoSerializer");
         SplittableRandom rng = new SplittableRandom(3);
         float[][] c = new float[730][];
         for (int i = 0; i < c.length; i++) {
@@ -145,6 +146,10 @@ class SparkExactSearchTest {
         List<SearchHits> spread = SparkExactSearch.builder(spark).chunkSize(150).build()
                 .search(queries, df, "pos", "vec", 20, Exclusions.none());
         assertSameHits(single, spread);
+        List<SearchHits> none = SparkExactSearch.builder(spark).build()
+                .search(queries, df.limit(0), "pos", "vec", 20, Exclusions.none());
+        assertEquals(queries.rows(), none.size());
+        assertTrue(none.stream().allMatch(h -> h.size() == 0), "an empty corpus gives empty hit lists");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkExactSearch.builder(spark)
                 .build().search(queries, df, "position", "vec", 20, Exclusions.none()));
         assertTrue(e.getMessage().contains("'position'"), e.getMessage());

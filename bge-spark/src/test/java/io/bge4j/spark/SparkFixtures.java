@@ -31,7 +31,13 @@ final class SparkFixtures {
 
     /** One session per test class: local[2], no UI, scratch space under {@code tmp}. */
     static SparkSession session(Path tmp) {
+        return session(tmp, "org.apache.spark.serializer.JavaSerializer");
+    }
+
+    /** As {@link #session(Path)} with the given {@code spark.serializer}. */
+    static SparkSession session(Path tmp, String serializer) {
         return SparkSession.builder().master("local[2]").appName("bge4j-spark-test")
+                .config("spark.serializer", serializer)
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.local.dir", tmp.resolve("spark-local").toString())

@@ -81,8 +81,8 @@ public final class SparkBenchmark {
             }
         }
         String model = "bge-small-en-v1.5";
-        SparkEmbedder onSpark = SparkEmbedder.builder(spark).modelPath(model).batchSize(32).maxLength(256).build();
-        try (BgeModel m = BgeModel.load(model); Embedder local = m.embedder().batchSize(32).maxLength(256).build()) {
+        SparkEmbedder onSpark = SparkEmbedder.builder(spark).modelPath(model).batchSize(32).maxLength(128).build();
+        try (BgeModel m = BgeModel.load(model); Embedder local = m.embedder().batchSize(32).maxLength(128).build()) {
             List<String> warm = corpus.fullTexts().subList(0, Math.min(64, corpus.size()));
             local.encodeCorpus(warm);
             onSpark.encodeCorpus(warm);
