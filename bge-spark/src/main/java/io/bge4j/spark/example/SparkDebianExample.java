@@ -29,7 +29,7 @@ import org.apache.spark.sql.SparkSession;
  * search and write the TREC run. Runs in {@code local[2]} unless a master is given
  * (spark-submit sets one).
  *
- * <p>Usage: {@code SparkDebianExample <data dir> <output dir (must not exist)> [model] [max docs] [max queries]};
+ * <p>Usage: {@code SparkDebianExample <data dir> <output dir (must not exist)> [model] [extra docs] [max queries]};
  * see docs/spark.md for the spark-submit line.
  */
 public final class SparkDebianExample {
@@ -38,8 +38,8 @@ public final class SparkDebianExample {
     }
 
     /**
-     * @param args data dir, output dir, model (default bge-small-en-v1.5), max corpus docs
-     *     (default all), max training queries (default 200)
+     * @param args data dir, output dir, model (default bge-small-en-v1.5), corpus documents besides
+     *     the ones the dev queries judge (default all), max training queries (default 200)
      * @throws Exception on I/O failure
      */
     public static void main(String[] args) throws Exception {
@@ -62,8 +62,17 @@ public final class SparkDebianExample {
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
             BeirDataset dev = BeirDataset.load(data, "dev");
-            List<io.bge4j.data.beir.CorpusDocument> docs = dev.corpus().documents();
-            Corpus corpus = Corpus.of(new ArrayList<>(docs.subList(0, Math.min(maxDocs, docs.size()))));
+            // the corpus: every document the dev queries judge, plus the first maxDocs others (all by default)
+            java.util.Set<String> judged = new java.util.HashSet<>();
+            dev.qrels().byQuery().values().forEach(m -> judged.addAll(m.keySet()));
+            List<io.bge4j.data.beir.CorpusDocument> chosen = new ArrayList<>();
+            int others = 0;
+            for (io.bge4j.data.beir.CorpusDocument d : dev.corpus().documents()) {
+                if (judged.contains(d.id()) || others++ < maxDocs) {
+                    chosen.add(d);
+                }
+            }
+            Corpus corpus = Corpus.of(chosen);
             java.util.Set<String> inCorpus = new java.util.HashSet<>(corpus.fullTexts());
 
             // 1. the corpus as a DataFrame, encoded by the transformer on the executors
