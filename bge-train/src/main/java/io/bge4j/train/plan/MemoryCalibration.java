@@ -18,8 +18,12 @@ package io.bge4j.train.plan;
  */
 public record MemoryCalibration(double tokenScale, double attentionScale, long runtimeBytes) {
 
-    /** Fitted to bge-small-en-v1.5 probe steps (docs/memory.md, "Calibration"). */
-    public static final MemoryCalibration DEFAULT = new MemoryCalibration(1.0, 1.0, 300L << 20);
+    /**
+     * Fitted to ten bge-small-en-v1.5 probe steps (1.32, 1.12); the runtime is the probe JVM's resident size
+     * less the model's weights and gradients (about 220 MiB with {@code -Xmx512m}). A trainer should replace
+     * the runtime with its own measurement ({@link #withRuntimeBytes}); see docs/memory.md, "Calibration".
+     */
+    public static final MemoryCalibration DEFAULT = new MemoryCalibration(1.32, 1.12, 220L << 20);
 
     /** Validates the constants. */
     public MemoryCalibration {
@@ -33,6 +37,14 @@ public record MemoryCalibration(double tokenScale, double attentionScale, long r
         if (runtimeBytes < 0) {
             throw new IllegalArgumentException("runtimeBytes must be >= 0, got " + runtimeBytes);
         }
+    }
+
+    /**
+     * @param bytes the runtime's resident bytes, e.g. this process's VmRSS less the model's weights and gradients
+     * @return a copy with that runtime
+     */
+    public MemoryCalibration withRuntimeBytes(long bytes) {
+        return new MemoryCalibration(tokenScale, attentionScale, bytes);
     }
 
     /**

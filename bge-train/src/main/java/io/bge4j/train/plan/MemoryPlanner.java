@@ -210,8 +210,11 @@ public final class MemoryPlanner {
         List<String> out = new ArrayList<>();
         long fixed = a.onGpu() ? one.fixed() - one.runtime() : one.fixed();
         if (fixed > usable) {
-            out.add(String.format(Locale.ROOT, "the model's weights, gradients and AdamW moments alone need %s GiB;"
-                    + " use a smaller model or a machine with more memory", MemoryEstimate.gib(fixed)));
+            long model = one.weights() + one.gradients() + one.optimizerMoments();
+            out.add(String.format(Locale.ROOT, "the model's weights, gradients and AdamW moments (%s GiB)%s alone"
+                    + " need %s GiB; use a smaller model or a machine with more memory", MemoryEstimate.gib(model),
+                    a.onGpu() ? "" : " and the runtime (" + MemoryEstimate.gib(one.runtime()) + " GiB)",
+                    MemoryEstimate.gib(fixed)));
             return out;
         }
         for (int len = s.passageMaxLength() / 2; len >= 16; len /= 2) {
