@@ -53,6 +53,22 @@ public record LengthChunks(int[] lengths, List<int[]> chunks) {
         chunks = Collections.unmodifiableList(copy);
     }
 
+    /** @return a copy of the token length of each text, in the original order */
+    @Override
+    public int[] lengths() {
+        return lengths.clone();
+    }
+
+    /** @return a copy of the chunks (original indices per chunk, shortest texts first) */
+    @Override
+    public List<int[]> chunks() {
+        List<int[]> out = new ArrayList<>(chunks.size());
+        for (int[] c : chunks) {
+            out.add(c.clone());
+        }
+        return Collections.unmodifiableList(out);
+    }
+
     /** @param ids token ids per text @return the length of each */
     public static int[] lengths(long[][] ids) {
         int[] out = new int[ids.length];

@@ -26,7 +26,8 @@ import java.util.OptionalLong;
  * @param jvmMaxHeapBytes {@code Runtime.maxMemory()}
  * @param jvmMaxDirectBytes {@code -XX:MaxDirectMemorySize}, or the heap ceiling when not set (the JVM default);
  *     libtorch tensors are native allocations outside both, so this is reported, not budgeted
- * @param gpuFreeBytes free device memory when training on a GPU
+ * @param gpuFreeBytes free device memory when training on a GPU, at probe time (probe before moving the model
+ *     to the device, or its weights are counted twice: the plan is then conservative)
  * @param gpuTotalBytes total device memory when training on a GPU
  */
 public record MemoryAvailability(long physicalBytes, long availableBytes, OptionalLong cgroupLimitBytes,

@@ -13,7 +13,8 @@ import java.util.Optional;
  * {@code window} step times after {@code warmupSteps} (the first steps pay for allocation and caches),
  * plus the mean measured evaluation time times the evaluations still to come. Throughput counts real
  * (non-padding) tokens; padding efficiency is real / processed tokens. Pure arithmetic: the caller passes
- * the measured seconds, so it is testable and usable by any progress listener.
+ * the measured seconds, so it is testable and usable by any progress listener. Not thread-safe: one
+ * listener owns it.
  *
  * <p>Usage:
  * <pre>{@code
