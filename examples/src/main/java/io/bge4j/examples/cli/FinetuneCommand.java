@@ -271,7 +271,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 description = "Save the model after the last step to <output>/final (default on).")
         Boolean saveFinal;
 
-        void apply(Finetuner.Builder b, CommandSpec spec, Path checkpoint) {
+        void apply(Finetuner.Builder b, CommandSpec spec) {
             if (checkpointEvery != null) {
                 require(spec, checkpointEvery >= 1, "--checkpoint-every must be >= 1 (leave it out for no"
                         + " checkpoints), got " + checkpointEvery);
@@ -281,9 +281,6 @@ final class FinetuneCommand implements Callable<Integer> {
                 require(spec, checkpointEvery != null, "--keep-checkpoints needs --checkpoint-every");
                 require(spec, keepCheckpoints >= 1, "--keep-checkpoints must be >= 1, got " + keepCheckpoints);
                 b.keepCheckpoints(keepCheckpoints);
-            }
-            if (checkpoint != null) {
-                b.resumeFrom(checkpoint);
             }
             if (saveFinal != null) {
                 b.saveFinal(saveFinal);
@@ -430,15 +427,21 @@ final class FinetuneCommand implements Callable<Integer> {
         if (Files.isRegularFile(output)) {
             throw new IllegalArgumentException("output must be a directory, but is a file: " + output);
         }
-        Path resumeFrom = FinetuneOutput.prepare(spec, output, checkpoints.resume, checkpoints.overwrite);
-        PrintWriter out = spec.commandLine().getOut();
         TrainingSet set = TrainingSet.readJsonl(train);
+        Finetuner.Builder b = Finetuner.builder().trainingSet(set).outputDir(output);
+        apply(b); // every flag is checked here; --output is changed only once the Finetuner is built
+        FinetuneOutput.Plan plan = FinetuneOutput.prepare(spec, output, checkpoints.resume, checkpoints.overwrite);
+        Path resumeFrom = plan.resumeFrom();
+        if (resumeFrom != null) {
+            b.resumeFrom(resumeFrom);
+        }
+        PrintWriter out = spec.commandLine().getOut();
         BgeModel.Loader loader = BgeModel.loader();
         if (dev0 != null) {
             loader.device(dev0);
         }
         try (BgeModel base = loader.load(model)) {
-            Finetuner.Builder b = Finetuner.builder().model(base).trainingSet(set).outputDir(output);
+            b.model(base);
             if (dev != null) {
                 BeirDataset ds = BeirDataset.load(dev, devSplit);
                 List<Metric> metrics = new ArrayList<>(Metric.defaults());
@@ -449,15 +452,16 @@ final class FinetuneCommand implements Callable<Integer> {
                 out.printf("dev: %s split '%s', %d queries, %d documents%n", dev, devSplit, evaluator.queryIds().size(),
                         ds.corpus().size());
             }
-            apply(b, resumeFrom);
             if (resumeFrom != null) {
                 out.println("resuming from " + resumeFrom);
             }
             if (!noProgress) {
                 b.listener(ConsoleProgress.builder(out).interactive(System.console() != null).build());
             }
+            Finetuner finetuner = b.build();
+            plan.deleteEarlierRun();
             out.flush();
-            FinetuneResult r = b.build().fit();
+            FinetuneResult r = finetuner.fit();
             if (r.bestModel() != r.finalModel()) {
                 r.bestModel().close();
             }
@@ -489,8 +493,8 @@ final class FinetuneCommand implements Callable<Integer> {
         return Device.gpu(index);
     }
 
-    /** Passes every option that was given to the builder, one to one. */
-    void apply(Finetuner.Builder b, Path resumeFrom) {
+    /** Passes every option that was given to the builder, one to one (--resume is set once --output is checked). */
+    void apply(Finetuner.Builder b) {
         if (epochs != null) {
             b.epochs(epochs);
         }
@@ -529,7 +533,7 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         optimizer.apply(b, spec);
         evaluation.apply(b);
-        checkpoints.apply(b, spec, resumeFrom);
+        checkpoints.apply(b, spec);
         memory.apply(b, spec);
         distillation.apply(b, spec);
         if (dynamic.enabled()) {

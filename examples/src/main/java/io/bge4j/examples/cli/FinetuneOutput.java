@@ -20,9 +20,26 @@ import picocli.CommandLine.ParameterException;
  * What {@code bge4j finetune} does with an {@code --output} folder that already holds a run: refuse, resume it, or
  * (with {@code --overwrite}) delete the files a bge4j run writes and nothing else.
  *
- * <p>Usage: {@code Path resumeFrom = FinetuneOutput.prepare(spec, output, resumeOption, overwrite);}
+ * <p>Usage: {@code Plan p = FinetuneOutput.prepare(spec, output, resumeOption, overwrite); ...build()...;
+ * p.deleteEarlierRun();}
  */
 final class FinetuneOutput {
+
+    /**
+     * What to do with {@code --output}, decided (and checked) before anything is changed.
+     *
+     * @param resumeFrom the checkpoint to resume from, or null for a fresh run
+     * @param toDelete the earlier run's files and folders that {@code --overwrite} deletes (empty otherwise)
+     */
+    record Plan(Path resumeFrom, List<Path> toDelete) {
+
+        /** Deletes {@link #toDelete()}; call it once every other check has passed, just before training. */
+        void deleteEarlierRun() {
+            for (Path p : toDelete) {
+                deleteTree(p);
+            }
+        }
+    }
 
     /** Entries of the output folder that a run writes; any of them means "another run is here". */
     static final List<String> RUN_ENTRIES = List.of("metrics.jsonl", "final", "best", "checkpoints",
@@ -43,10 +60,10 @@ final class FinetuneOutput {
      * @param output the {@code --output} folder
      * @param resume the {@code --resume} value: null (not given), empty (the latest checkpoint) or a folder
      * @param overwrite whether {@code --overwrite} was given
-     * @return the checkpoint to resume from, or null for a fresh run
+     * @return the checkpoint to resume from and what to delete; nothing is changed yet
      * @throws ParameterException when the folder holds another run and neither option says what to do
      */
-    static Path prepare(CommandSpec spec, Path output, String resume, boolean overwrite) {
+    static Plan prepare(CommandSpec spec, Path output, String resume, boolean overwrite) {
         if (resume != null && overwrite) {
             throw new ParameterException(spec.commandLine(),
                     "--resume and --overwrite exclude each other: --resume continues the run in --output,"
@@ -54,10 +71,10 @@ final class FinetuneOutput {
         }
         List<String> found = runEntries(output);
         if (resume != null) {
-            return checkpoint(output, resume);
+            return new Plan(checkpoint(output, resume), List.of());
         }
         if (found.isEmpty()) {
-            return null;
+            return new Plan(null, List.of());
         }
         if (!overwrite) {
             throw new ParameterException(spec.commandLine(), "--output " + output + " holds another run ("
@@ -65,8 +82,7 @@ final class FinetuneOutput {
                     + " --overwrite to delete its run files (other files in the folder are kept), or choose another"
                     + " --output");
         }
-        deleteRun(output);
-        return null;
+        return new Plan(null, runFiles(output));
     }
 
     /** @return the run entries present in {@code output}, folders with a trailing slash */
@@ -116,11 +132,11 @@ final class FinetuneOutput {
     }
 
     /**
-     * Deletes the run files, after checking all of them: a file in a run folder that a run does not write, or a
+     * The run files to delete, after checking all of them: a file in a run folder that a run does not write, or a
      * {@code metrics.jsonl} / {@code report.html} / {@code trainer_state.json} that is not bge4j's, stops it before
      * anything is deleted.
      */
-    static void deleteRun(Path output) {
+    static List<Path> runFiles(Path output) {
         List<Path> delete = new ArrayList<>();
         List<String> foreign = new ArrayList<>();
         Path metrics = output.resolve("metrics.jsonl");
@@ -169,9 +185,7 @@ final class FinetuneOutput {
                     + " holds files that are not a run's: " + String.join(", ", foreign)
                     + "; move them away or choose another --output");
         }
-        for (Path p : delete) {
-            deleteTree(p);
-        }
+        return List.copyOf(delete);
     }
 
     private static void check(Path file, boolean ours, List<Path> delete, List<String> foreign) {

@@ -266,9 +266,12 @@ class FinetuneCommandTest {
         Path out = tmp.resolve("run");
         Files.createDirectories(out);
         Files.writeString(out.resolve("notes.txt"), "mine");
-        Run first = run(tiny(out, "--max-steps", "2", "--checkpoint-every", "1", "--save-final"));
+        Run first = run(tiny(out, "--max-steps", "3", "--checkpoint-every", "2", "--save-final"));
         assertEquals(0, first.code(), first.err());
-        assertEquals(2, lines(out.resolve("metrics.jsonl"), "step").size());
+        assertEquals(3, lines(out.resolve("metrics.jsonl"), "step").size());
+        assertEquals(List.of("step-00000002", "step-00000003"),
+                checkpointDirs(out).stream().map(p -> p.getFileName().toString()).toList(),
+                "every 2 steps and at the end");
 
         // a file the user put into final/ stops --overwrite before anything is deleted
         Files.writeString(out.resolve("final/my-notes.md"), "keep me");
@@ -279,6 +282,12 @@ class FinetuneCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("final/model.safetensors")), "nothing deleted");
         assertTrue(Files.isDirectory(out.resolve("checkpoints/step-00000002")), "nothing deleted");
         Files.delete(out.resolve("final/my-notes.md"));
+
+        // an option the builder rejects fails before the earlier run is deleted
+        Run badOption = run(tiny(out, "--max-steps", "1", "--overwrite", "--temperature", "0"));
+        assertEquals(1, badOption.code());
+        assertTrue(badOption.err().contains("temperature must be > 0"), badOption.err());
+        assertEquals(3, lines(out.resolve("metrics.jsonl"), "step").size(), "the earlier run is still there");
 
         Run over = run(tiny(out, "--max-steps", "1", "--overwrite"));
         assertEquals(0, over.code(), over.err());
