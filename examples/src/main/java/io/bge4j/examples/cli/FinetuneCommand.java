@@ -34,11 +34,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bge4j finetune}: contrastive fine-tuning with {@link Finetuner}. Every option maps to one builder option; an
- * option left out keeps the builder's default. A {@link ConsoleProgress} bar reports the run.
+ * {@code bge4j finetune}: contrastive fine-tuning with {@link Finetuner}. Every builder option has a flag (checked by
+ * {@code FinetuneOptionsCoverageTest}), grouped into mixins: optimizer, evaluation, checkpoints, dynamic negatives,
+ * cross-batch memory, distillation; an option left out keeps the builder's default. {@code --device},
+ * {@code --dev-split}, {@code --overwrite} and {@code --no-progress} are command-line only. An {@code --output}
+ * holding another run is handled by {@link FinetuneOutput}. A {@link ConsoleProgress} bar reports the run.
  *
  * <p>Usage: {@code java -jar examples/target/bge4j.jar finetune --model bge-small-en-v1.5 --train mined.jsonl
- * --dev data/debian-packages-en --dev-split dev --output runs/demo --epochs 2 --early-stopping 3}
+ * --dev data/debian-packages-en --dev-split dev --output runs/demo --epochs 2 --early-stopping 3
+ * --checkpoint-every 100}
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Fine-tune an embedding model on FlagEmbedding JSONL ({\"query\", \"pos\", \"neg\"}) with"
