@@ -194,12 +194,33 @@ class FinetuneCommandTest {
 
     @Test
     void resumeAfterAKilledRunContinuesWithTheUninterruptedLosses() throws Exception {
-        String[] options = {"--epochs", "2", "--checkpoint-every", "2", "--keep-checkpoints", "3"};
+        assertResumeMatchesTheUninterruptedRun("--epochs", "2", "--checkpoint-every", "2", "--keep-checkpoints", "3");
+    }
+
+    @Test
+    void resumeWithDynamicNegativesRefreshedAtTheCheckpointStep() throws Exception {
+        // the checkpoint step (2) is a refresh step, so the resumed run re-mines the negatives of the killed one
+        // (the trainer puts no two examples sharing a text in one batch: 4 batches in the epoch here)
+        Run whole = assertResumeMatchesTheUninterruptedRun("--max-steps", "4", "--checkpoint-every", "2",
+                "--keep-checkpoints", "3", "--dynamic-negatives", "2", "--corpus", dev.resolve("corpus.jsonl").toString(),
+                "--dynamic-range", "1-6", "--dynamic-negatives-per-query", "1", "--dynamic-relative-margin", "0.01");
+        assertFalse(whole.out().contains("NO_NEGATIVES"), "the first draw gives every example a negative\n" + whole.out());
+        assertTrue(whole.out().contains("NEGATIVES_REFRESHED"), "refreshed at step 2\n" + whole.out());
+    }
+
+    /**
+     * Runs 4 steps whole, then the same run "killed" after its step-2 checkpoint and resumed; compares them.
+     *
+     * @return the uninterrupted run (with its progress output)
+     */
+    private Run assertResumeMatchesTheUninterruptedRun(String... options) throws Exception {
         Path whole = tmp.resolve("whole");
-        Run a = run(tiny(whole, options));
+        List<String> wholeArgs = new ArrayList<>(List.of(tiny(whole, options)));
+        wholeArgs.remove("--no-progress"); // diagnostics are printed by the progress listener
+        Run a = run(wholeArgs.toArray(String[]::new));
         assertEquals(0, a.code(), a.err());
         TrainingHistory uninterrupted = MetricsLog.read(whole.resolve("metrics.jsonl"));
-        assertEquals(4, uninterrupted.steps().size());
+        assertEquals(4, uninterrupted.steps().size(), () -> a.out() + "\n" + uninterrupted.steps());
         assertEquals(List.of("step-00000002", "step-00000004"),
                 checkpointDirs(whole).stream().map(p -> p.getFileName().toString()).toList());
 
@@ -241,6 +262,7 @@ class FinetuneCommandTest {
         // and the resumed run ends with the uninterrupted run's weights, byte for byte
         assertArrayEquals(Files.readAllBytes(whole.resolve("final/model.safetensors")),
                 Files.readAllBytes(killed.resolve("final/model.safetensors")), "final model after resuming");
+        return a;
     }
 
     @Test
@@ -322,19 +344,6 @@ class FinetuneCommandTest {
         assertEquals(List.of("step-00000002"),
                 checkpointDirs(out).stream().map(p -> p.getFileName().toString()).toList(), "--keep-checkpoints 1");
         assertFalse(Files.exists(out.resolve("final")), "--no-save-final");
-    }
-
-    @Test
-    void dynamicNegativesAreRefreshedFromTheCorpus() throws Exception {
-        Path out = tmp.resolve("run");
-        List<String> args = new ArrayList<>(List.of(tiny(out, "--max-steps", "3", "--dynamic-negatives", "2",
-                "--corpus", dev.resolve("corpus.jsonl").toString(), "--dynamic-range", "1-6",
-                "--dynamic-negatives-per-query", "1", "--dynamic-relative-margin", "0.01")));
-        args.remove("--no-progress"); // diagnostics are printed by the progress listener
-        Run r = run(args.toArray(String[]::new));
-        assertEquals(0, r.code(), r.err());
-        assertFalse(r.out().contains("NO_NEGATIVES"), "the first draw gives every example a negative\n" + r.out());
-        assertTrue(r.out().contains("NEGATIVES_REFRESHED"), "refreshed at step 2\n" + r.out());
     }
 
     @Test
