@@ -62,7 +62,8 @@ final class FinetuneCommand implements Callable<Integer> {
     Path train;
 
     @Option(names = "--output", required = true, paramLabel = "<dir>",
-            description = "Output directory: final/, best/ (with --dev), metrics.jsonl.")
+            description = "Output directory: final/, best/ (with --dev), checkpoints/, metrics.jsonl. A folder that"
+                    + " holds another run needs --resume or --overwrite.")
     Path output;
 
     @Option(names = "--dev", paramLabel = "<dir>",
