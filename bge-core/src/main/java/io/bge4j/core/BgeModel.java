@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -616,42 +615,26 @@ public final class BgeModel implements AutoCloseable {
      * Saves the model as a Hugging Face + sentence-transformers directory: {@code config.json},
      * {@code model.safetensors}, tokenizer files, {@code modules.json}, {@code 1_Pooling/config.json},
      * {@code 2_Normalize/}, {@code config_sentence_transformers.json} (with the query prompt) and
-     * {@code sentence_bert_config.json}. Written to a temporary sibling folder and moved into place.
+     * {@code sentence_bert_config.json}.
      *
-     * @param dir the target directory (replaced if it exists)
+     * <p>Like {@code save_pretrained}, only these files are written or replaced; every other file in
+     * {@code dir} is left alone, so {@code save(Path.of("."))} or a folder shared with data is safe.
+     * The files are staged in a hidden folder inside {@code dir} and moved into place one by one with
+     * {@code config.json} last (its old copy is removed first), so a crash never leaves a folder that
+     * loads as a half-written model. The save is refused, with a message saying what to do, when
+     * {@code dir} holds weights of another format ({@code pytorch_model.bin}, {@code model.onnx},
+     * sharded safetensors...) that a loader could pick instead of the new ones. Files and folders get
+     * the process's default permissions (the umask decides).
+     *
+     * @param dir the target directory (created when missing)
+     * @throws Bge4jException when the folder cannot be written or saving into it would be ambiguous
      */
     public void save(Path dir) {
-        Path target = dir.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp");
-            writeFiles(tmp);
-            Path old = null;
-            if (Files.exists(target)) {
-                old = parent.resolve("." + target.getFileName() + ".old-" + System.nanoTime());
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-            if (old != null) {
-                AtomicFiles.deleteTree(old);
-            }
-        } catch (IOException e) {
-            throw new Bge4jException("cannot save model to " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    AtomicFiles.deleteTree(tmp);
-                } catch (IOException ignored) {
-                    // best effort cleanup of a failed save
-                }
-            }
-        }
+        ModelSave.save(this, dir, ModelSave.Steps.NONE);
     }
 
-    private void writeFiles(Path d) throws IOException {
+    /** Writes every file of the saved layout into {@code d} (an empty staging folder). */
+    void writeFiles(Path d) throws IOException {
         ObjectNode cfg = config.toJson();
         BgePreset.guess(name).ifPresent(p -> cfg.put("_name_or_path", p.huggingFaceId()));
         Files.writeString(d.resolve("config.json"), JSON.writeValueAsString(cfg));
