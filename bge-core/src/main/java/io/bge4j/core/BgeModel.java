@@ -202,44 +202,42 @@ public final class BgeModel implements AutoCloseable {
                         + String.join(", ", Stream.of(BgePreset.values()).map(BgePreset::modelName).toList()) + ")");
             }
             BgePreset pr = preset.get();
-            if (pr.embeddedResource().isPresent()) {
-                return loadEmbedded(pr);
+            ClassLoader cl = BgeModel.class.getClassLoader();
+            Optional<EmbeddedModels.Registration> embedded = EmbeddedModels.find(cl, pr.modelName());
+            if (embedded.isPresent()) {
+                return loadEmbedded(pr, embedded.get(), cl);
             }
             Optional<Path> cached = HfCache.find(pr.huggingFaceId());
             if (cached.isPresent()) {
                 return load(cached.get());
             }
-            throw new ModelFormatException(pr.modelName() + " is not embedded in bge4j and was not found in the Hugging Face"
-                    + " cache (" + HfCache.hubDir() + "). Put its files (config.json, model.safetensors, tokenizer.json)"
-                    + " in a directory and load that, e.g. BgeModel.load(Path.of(\"models/" + pr.modelName() + "\")),"
-                    + " or place the HF cache snapshot under " + HfCache.hubDir().resolve(HfCache.repoFolder(pr.huggingFaceId()))
-                    + " (HF_HUB_CACHE / HF_HOME are honoured)");
+            throw new ModelFormatException(missingPresetMessage(pr));
         }
 
-        private BgeModel loadEmbedded(BgePreset pr) {
-            String stem = pr.embeddedResource().orElseThrow();
-            ClassLoader cl = BgeModel.class.getClassLoader();
+        private BgeModel loadEmbedded(BgePreset pr, EmbeddedModels.Registration reg, ClassLoader cl) {
+            String source = "classpath:" + reg.weightsResource();
             Map<String, TensorData> weights;
             byte[] tok;
-            try (InputStream onnx = cl.getResourceAsStream(stem + ".onnx");
-                    InputStream tj = cl.getResourceAsStream(stem + "-tokenizer.json")) {
+            try (InputStream onnx = cl.getResourceAsStream(reg.weightsResource());
+                    InputStream tj = cl.getResourceAsStream(reg.tokenizerResource())) {
                 if (onnx == null || tj == null) {
-                    throw new ModelFormatException(pr.modelName() + " is embedded through the Maven artifact"
-                            + " dev.langchain4j:langchain4j-embeddings-" + stem.replace("-v1.5", "-v15").replace(".", "")
-                            + ":0.36.2, which is not on the classpath; add it (with its transitive dependencies excluded)");
+                    throw new ModelFormatException(reg.from() + " registers " + pr.modelName() + " but "
+                            + (onnx == null ? reg.weightsResource() : reg.tokenizerResource()) + " is not on the class"
+                            + " path; " + reg.artifact() + " needs its dependency on the langchain4j weights jar"
+                            + " (do not exclude it)");
                 }
-                weights = OnnxWeightImporter.read(onnx, "classpath:" + stem + ".onnx");
+                weights = OnnxWeightImporter.read(onnx, source);
                 tok = tj.readAllBytes();
             } catch (IOException e) {
                 throw new ModelFormatException("cannot read embedded " + pr.modelName() + ": " + e.getMessage(), e);
             }
             Map<String, long[]> shapes = new LinkedHashMap<>();
             weights.forEach((n, t) -> shapes.put(n, t.shape()));
-            EncoderConfig cfg = EncoderConfig.inferBert(shapes, pr.attentionHeads(), "classpath:" + stem + ".onnx");
+            EncoderConfig cfg = EncoderConfig.inferBert(shapes, pr.attentionHeads(), source);
             Builder b = builder().name(pr.modelName()).config(cfg).tokenizerJson(tok).preset(pr)
                     .device(device);
             applyOverrides(b);
-            return b.build(weights, "classpath:" + stem + ".onnx");
+            return b.build(weights, source);
         }
 
         private void applyOverrides(Builder b) {
@@ -315,18 +313,38 @@ public final class BgeModel implements AutoCloseable {
                 throw new ModelFormatException(d + " holds only pytorch_model.bin (a Python pickle, which bge4j never"
                         + " unpickles because loading it can run arbitrary code). Convert it once with Python:"
                         + " from transformers import AutoModel; AutoModel.from_pretrained('" + d
-                        + "').save_pretrained('" + d + "', safe_serialization=True)");
+                        + "').save_pretrained('" + d + "', safe_serialization=True); or, without Python, fetch the"
+                        + " Hub's converted model.safetensors or use the repository's ONNX export (docs/models.md)");
             }
             throw new ModelFormatException("no weights in " + d + ": expected model.safetensors (or"
                     + " model.safetensors.index.json with shards, or model.onnx)");
         }
     }
 
+    /** The error for a preset that is neither on the class path nor in the HF cache: what to add or fetch. */
+    static String missingPresetMessage(BgePreset pr) {
+        String cache = HfCache.hubDir().resolve(HfCache.repoFolder(pr.huggingFaceId())).toString();
+        String where = " Or put its files (config.json, model.safetensors, tokenizer.json) in a directory and load"
+                + " that: BgeModel.load(Path.of(\"models/" + pr.modelName() + "\")) in Java, --model models/"
+                + pr.modelName() + " on the CLI (git clone https://huggingface.co/" + pr.huggingFaceId()
+                + " with git LFS gives such a directory), or place an HF cache snapshot under " + cache
+                + " (HF_HUB_CACHE / HF_HOME are honoured). See docs/models.md";
+        if (pr.modelArtifact().isPresent()) {
+            String[] ga = pr.modelArtifact().get().split(":");
+            return pr.modelName() + " is not on the class path and not in the Hugging Face cache (" + HfCache.hubDir()
+                    + "). Add the artifact " + pr.modelArtifact().get() + " (Maven: <dependency><groupId>" + ga[0]
+                    + "</groupId><artifactId>" + ga[1] + "</artifactId></dependency>, version from bge4j-bom;"
+                    + " Gradle: implementation(\"" + pr.modelArtifact().get() + "\"))." + where;
+        }
+        return pr.modelName() + " is not embedded in any bge4j artifact and was not found in the Hugging Face cache ("
+                + HfCache.hubDir() + ")." + where;
+    }
+
     static JsonNode readJson(Path file) {
         try {
             return JSON.readTree(Files.readString(file));
         } catch (IOException e) {
-            throw new ModelFormatException(file + ": not valid JSON: " + e.getMessage(), e);
+            throw new ModelFormatException(file + ": not valid JSON: " + JsonErrors.describe(e), e);
         }
     }
 
