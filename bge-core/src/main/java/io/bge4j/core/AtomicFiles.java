@@ -39,7 +39,7 @@ public final class AtomicFiles {
         /**
          * Writes the content.
          *
-         * @param out a buffered stream to the temporary file (closed by the caller)
+         * @param out a buffered stream to the temporary file (closed by the caller; closing it here is harmless)
          * @throws IOException on a write failure
          */
         void writeTo(OutputStream out) throws IOException;
@@ -59,8 +59,8 @@ public final class AtomicFiles {
             Files.createDirectories(target.getParent());
             tmp = newTempSibling(target);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-                content.writeTo(out);
+                OutputStream out = new BufferedOutputStream(new KeepOpen(Channels.newOutputStream(ch)), 1 << 16);
+                content.writeTo(out);   // may close out (a wrapping Writer often does): the channel stays open
                 out.flush();
                 ch.force(true);
             }
@@ -142,6 +142,35 @@ public final class AtomicFiles {
             for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(x);
             }
+        }
+    }
+
+    /** Passes writes through; close() only flushes, so the channel can still be forced to disk. */
+    private static final class KeepOpen extends OutputStream {
+        private final OutputStream out;
+
+        KeepOpen(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
         }
     }
 

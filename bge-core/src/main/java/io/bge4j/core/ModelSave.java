@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Order, so that a crash at any point never leaves a folder that loads as a mix of two models:
  * <ol>
  *   <li>every file is written into a hidden staging folder {@code .bge4j-save-<random>} inside the
- *       target and flushed to disk (a crash here leaves the previous model untouched);</li>
+ *       target and flushed to disk (a crash here leaves the previous model untouched; a later save
+ *       removes such a leftover once it is an hour old, so a concurrent save's folder is not taken);</li>
  *   <li>the target's {@code config.json} is removed, so the folder does not load while files are
  *       being replaced;</li>
  *   <li>each staged file is moved over its counterpart, {@code config.json} last: it is the marker
@@ -143,11 +147,16 @@ final class ModelSave {
         }
     }
 
+    /** A staging folder untouched this long belongs to a save that died, not to one in progress. */
+    static final Duration STALE_AFTER = Duration.ofHours(1);
+
     /** Removes staging folders that a crashed earlier save left behind (only bge4j creates that name). */
     private static void removeStaleStaging(Path target) throws IOException {
+        FileTime cutoff = FileTime.from(Instant.now().minus(STALE_AFTER));
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(target, STAGING_PREFIX + "*")) {
             for (Path p : ds) {
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                        && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0) {
                     LOG.info("removing {} left by an interrupted save", p);
                     AtomicFiles.deleteTree(p);
                 }

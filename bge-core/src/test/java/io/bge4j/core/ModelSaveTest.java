@@ -159,15 +159,21 @@ class ModelSaveTest {
     }
 
     @Test
-    void aStagingFolderLeftByAKilledSaveIsRemovedByTheNextSave() throws IOException {
+    void aStagingFolderLeftByAKilledSaveIsRemovedByTheNextSaveOnceItIsStale() throws IOException {
         Path dir = tmp.resolve("m");
         Path stale = dir.resolve(ModelSave.STAGING_PREFIX + "0123456789ab");
-        Files.createDirectories(stale);
-        Files.write(stale.resolve("model.safetensors"), new byte[] {1});
+        Path recent = dir.resolve(ModelSave.STAGING_PREFIX + "ba9876543210");
+        for (Path p : List.of(stale, recent)) {
+            Files.createDirectories(p);
+            Files.write(p.resolve("model.safetensors"), new byte[] {1});
+        }
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(ModelSave.STALE_AFTER).minusSeconds(60)));
         try (BgeModel m = TinyModels.bert(TEXTS, 1)) {
             m.save(dir);
         }
         assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(recent.resolve("model.safetensors")), "a fresh one may be a save in progress");
     }
 
     /** Same mode as a file the process creates itself: the umask decides, whatever it is. */
