@@ -22,13 +22,7 @@ public final class JsonErrors {
      */
     public static String describe(IOException e) {
         if (e instanceof JsonProcessingException j) {
-            String msg = j.getOriginalMessage();
-            // Jackson appends the "(for Object starting at [Source: ...; line: 1, column: 1])" context
-            int src = msg == null ? -1 : msg.indexOf("[Source:");
-            if (src >= 0) {
-                int open = msg.lastIndexOf('(', src);
-                msg = msg.substring(0, open >= 0 ? open : src).strip();
-            }
+            String msg = withoutSource(j);
             JsonLocation loc = j.getLocation();
             if (loc != null && loc.getLineNr() > 0) {
                 msg += " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
@@ -36,5 +30,25 @@ public final class JsonErrors {
             return msg;
         }
         return e.getMessage();
+    }
+
+    /**
+     * The parser's own message without the source description and location it may embed.
+     *
+     * @param e a Jackson parse error
+     * @return e.g. {@code "Unexpected end-of-input: expected close marker for Object"}
+     */
+    public static String withoutSource(JsonProcessingException e) {
+        String msg = e.getOriginalMessage();
+        if (msg == null) {
+            return e.getClass().getSimpleName();
+        }
+        // e.g. "... for Object (start marker at [Source: REDACTED (...); line: 1, column: 1])"
+        int src = msg.indexOf("[Source:");
+        if (src >= 0) {
+            int open = msg.lastIndexOf('(', src);
+            msg = msg.substring(0, open >= 0 ? open : src).strip();
+        }
+        return msg;
     }
 }
