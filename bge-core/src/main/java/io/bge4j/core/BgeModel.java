@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -203,44 +202,42 @@ public final class BgeModel implements AutoCloseable {
                         + String.join(", ", Stream.of(BgePreset.values()).map(BgePreset::modelName).toList()) + ")");
             }
             BgePreset pr = preset.get();
-            if (pr.embeddedResource().isPresent()) {
-                return loadEmbedded(pr);
+            ClassLoader cl = BgeModel.class.getClassLoader();
+            Optional<EmbeddedModels.Registration> embedded = EmbeddedModels.find(cl, pr.modelName());
+            if (embedded.isPresent()) {
+                return loadEmbedded(pr, embedded.get(), cl);
             }
             Optional<Path> cached = HfCache.find(pr.huggingFaceId());
             if (cached.isPresent()) {
                 return load(cached.get());
             }
-            throw new ModelFormatException(pr.modelName() + " is not embedded in bge4j and was not found in the Hugging Face"
-                    + " cache (" + HfCache.hubDir() + "). Put its files (config.json, model.safetensors, tokenizer.json)"
-                    + " in a directory and load that, e.g. BgeModel.load(Path.of(\"models/" + pr.modelName() + "\")),"
-                    + " or place the HF cache snapshot under " + HfCache.hubDir().resolve(HfCache.repoFolder(pr.huggingFaceId()))
-                    + " (HF_HUB_CACHE / HF_HOME are honoured)");
+            throw new ModelFormatException(missingPresetMessage(pr));
         }
 
-        private BgeModel loadEmbedded(BgePreset pr) {
-            String stem = pr.embeddedResource().orElseThrow();
-            ClassLoader cl = BgeModel.class.getClassLoader();
+        private BgeModel loadEmbedded(BgePreset pr, EmbeddedModels.Registration reg, ClassLoader cl) {
+            String source = "classpath:" + reg.weightsResource();
             Map<String, TensorData> weights;
             byte[] tok;
-            try (InputStream onnx = cl.getResourceAsStream(stem + ".onnx");
-                    InputStream tj = cl.getResourceAsStream(stem + "-tokenizer.json")) {
+            try (InputStream onnx = cl.getResourceAsStream(reg.weightsResource());
+                    InputStream tj = cl.getResourceAsStream(reg.tokenizerResource())) {
                 if (onnx == null || tj == null) {
-                    throw new ModelFormatException(pr.modelName() + " is embedded through the Maven artifact"
-                            + " dev.langchain4j:langchain4j-embeddings-" + stem.replace("-v1.5", "-v15").replace(".", "")
-                            + ":0.36.2, which is not on the classpath; add it (with its transitive dependencies excluded)");
+                    throw new ModelFormatException(reg.from() + " registers " + pr.modelName() + " but "
+                            + (onnx == null ? reg.weightsResource() : reg.tokenizerResource()) + " is not on the class"
+                            + " path; " + reg.artifact() + " needs its dependency on the langchain4j weights jar"
+                            + " (do not exclude it)");
                 }
-                weights = OnnxWeightImporter.read(onnx, "classpath:" + stem + ".onnx");
+                weights = OnnxWeightImporter.read(onnx, source);
                 tok = tj.readAllBytes();
             } catch (IOException e) {
                 throw new ModelFormatException("cannot read embedded " + pr.modelName() + ": " + e.getMessage(), e);
             }
             Map<String, long[]> shapes = new LinkedHashMap<>();
             weights.forEach((n, t) -> shapes.put(n, t.shape()));
-            EncoderConfig cfg = EncoderConfig.inferBert(shapes, pr.attentionHeads(), "classpath:" + stem + ".onnx");
+            EncoderConfig cfg = EncoderConfig.inferBert(shapes, pr.attentionHeads(), source);
             Builder b = builder().name(pr.modelName()).config(cfg).tokenizerJson(tok).preset(pr)
                     .device(device);
             applyOverrides(b);
-            return b.build(weights, "classpath:" + stem + ".onnx");
+            return b.build(weights, source);
         }
 
         private void applyOverrides(Builder b) {
@@ -316,18 +313,38 @@ public final class BgeModel implements AutoCloseable {
                 throw new ModelFormatException(d + " holds only pytorch_model.bin (a Python pickle, which bge4j never"
                         + " unpickles because loading it can run arbitrary code). Convert it once with Python:"
                         + " from transformers import AutoModel; AutoModel.from_pretrained('" + d
-                        + "').save_pretrained('" + d + "', safe_serialization=True)");
+                        + "').save_pretrained('" + d + "', safe_serialization=True); or, without Python, fetch the"
+                        + " Hub's converted model.safetensors or use the repository's ONNX export (docs/models.md)");
             }
             throw new ModelFormatException("no weights in " + d + ": expected model.safetensors (or"
                     + " model.safetensors.index.json with shards, or model.onnx)");
         }
     }
 
+    /** The error for a preset that is neither on the class path nor in the HF cache: what to add or fetch. */
+    static String missingPresetMessage(BgePreset pr) {
+        String cache = HfCache.hubDir().resolve(HfCache.repoFolder(pr.huggingFaceId())).toString();
+        String where = " Or put its files (config.json, model.safetensors, tokenizer.json) in a directory and load"
+                + " that: BgeModel.load(Path.of(\"models/" + pr.modelName() + "\")) in Java, --model models/"
+                + pr.modelName() + " on the CLI (git clone https://huggingface.co/" + pr.huggingFaceId()
+                + " with git LFS gives such a directory), or place an HF cache snapshot under " + cache
+                + " (HF_HUB_CACHE / HF_HOME are honoured). See docs/models.md";
+        if (pr.modelArtifact().isPresent()) {
+            String[] ga = pr.modelArtifact().get().split(":");
+            return pr.modelName() + " is not on the class path and not in the Hugging Face cache (" + HfCache.hubDir()
+                    + "). Add the artifact " + pr.modelArtifact().get() + " (Maven: <dependency><groupId>" + ga[0]
+                    + "</groupId><artifactId>" + ga[1] + "</artifactId></dependency>, version from bge4j-bom;"
+                    + " Gradle: implementation(\"" + pr.modelArtifact().get() + "\"))." + where;
+        }
+        return pr.modelName() + " is not embedded in any bge4j artifact and was not found in the Hugging Face cache ("
+                + HfCache.hubDir() + ")." + where;
+    }
+
     static JsonNode readJson(Path file) {
         try {
             return JSON.readTree(Files.readString(file));
         } catch (IOException e) {
-            throw new ModelFormatException(file + ": not valid JSON: " + e.getMessage(), e);
+            throw new ModelFormatException(file + ": not valid JSON: " + JsonErrors.describe(e), e);
         }
     }
 
@@ -616,42 +633,26 @@ public final class BgeModel implements AutoCloseable {
      * Saves the model as a Hugging Face + sentence-transformers directory: {@code config.json},
      * {@code model.safetensors}, tokenizer files, {@code modules.json}, {@code 1_Pooling/config.json},
      * {@code 2_Normalize/}, {@code config_sentence_transformers.json} (with the query prompt) and
-     * {@code sentence_bert_config.json}. Written to a temporary sibling folder and moved into place.
+     * {@code sentence_bert_config.json}.
      *
-     * @param dir the target directory (replaced if it exists)
+     * <p>Like {@code save_pretrained}, only these files are written or replaced; every other file in
+     * {@code dir} is left alone, so {@code save(Path.of("."))} or a folder shared with data is safe.
+     * The files are staged in a hidden folder inside {@code dir} and moved into place one by one with
+     * {@code config.json} last (its old copy is removed first), so a crash never leaves a folder that
+     * loads as a half-written model. The save is refused, with a message saying what to do, when
+     * {@code dir} holds weights of another format ({@code pytorch_model.bin}, {@code model.onnx},
+     * sharded safetensors...) that a loader could pick instead of the new ones. Files and folders get
+     * the process's default permissions (the umask decides).
+     *
+     * @param dir the target directory (created when missing)
+     * @throws Bge4jException when the folder cannot be written or saving into it would be ambiguous
      */
     public void save(Path dir) {
-        Path target = dir.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp");
-            writeFiles(tmp);
-            Path old = null;
-            if (Files.exists(target)) {
-                old = parent.resolve("." + target.getFileName() + ".old-" + System.nanoTime());
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-            if (old != null) {
-                AtomicFiles.deleteTree(old);
-            }
-        } catch (IOException e) {
-            throw new Bge4jException("cannot save model to " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    AtomicFiles.deleteTree(tmp);
-                } catch (IOException ignored) {
-                    // best effort cleanup of a failed save
-                }
-            }
-        }
+        ModelSave.save(this, dir, ModelSave.Steps.NONE);
     }
 
-    private void writeFiles(Path d) throws IOException {
+    /** Writes every file of the saved layout into {@code d} (an empty staging folder). */
+    void writeFiles(Path d) throws IOException {
         ObjectNode cfg = config.toJson();
         BgePreset.guess(name).ifPresent(p -> cfg.put("_name_or_path", p.huggingFaceId()));
         Files.writeString(d.resolve("config.json"), JSON.writeValueAsString(cfg));

@@ -5,9 +5,10 @@ import java.util.Optional;
 
 /**
  * The BGE family: Hugging Face id, size class, pooling, maximum length and query instruction of each
- * model, and where its weights come from when bge4j ships them (bge-small-en/zh-v1.5 are embedded
- * through the langchain4j artifacts on Maven Central; the others load from a local directory or the
- * Hugging Face cache).
+ * model, and where its weights come from: bge-small-en/zh-v1.5 each have an optional model artifact
+ * ({@code io.bge4j:bge4j-model-bge-small-en-v15}, {@code io.bge4j:bge4j-model-bge-small-zh-v15}) that
+ * puts the weights on the class path; the others load from a local directory or the Hugging Face
+ * cache (docs/models.md says how to get them).
  *
  * <p>Usage: {@code BgeModel m = BgeModel.load("bge-small-en-v1.5");}
  */
@@ -106,12 +107,26 @@ public enum BgePreset {
         return Pooling.CLS;
     }
 
-    /** @return whether bge4j ships the weights (no download needed) */
+    /**
+     * Whether bge4j publishes a model artifact for this preset (see {@link #modelArtifact()}); whether
+     * it is on the class path is decided when loading.
+     *
+     * @return true for bge-small-en-v1.5 and bge-small-zh-v1.5
+     */
     public boolean isEmbedded() {
         return embeddedResource != null;
     }
 
-    /** @return classpath resource name stem of the embedded ONNX file and tokenizer, if embedded */
+    /**
+     * The Maven coordinates ({@code groupId:artifactId}) of the optional artifact that embeds this model.
+     *
+     * @return e.g. {@code io.bge4j:bge4j-model-bge-small-en-v15}; empty for models bge4j does not publish
+     */
+    public Optional<String> modelArtifact() {
+        return embeddedResource().map(stem -> "io.bge4j:bge4j-model-" + stem.replace("-v1.5", "-v15"));
+    }
+
+    /** @return classpath resource name stem of the embedded ONNX file and tokenizer, if published */
     Optional<String> embeddedResource() {
         return Optional.ofNullable(embeddedResource);
     }

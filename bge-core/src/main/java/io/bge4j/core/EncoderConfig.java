@@ -119,7 +119,7 @@ public record EncoderConfig(
             throw new ModelFormatException("config.json not found: " + file
                     + " (a Hugging Face model directory must contain config.json)");
         } catch (IOException e) {
-            throw new ModelFormatException(file + ": not valid JSON: " + e.getMessage(), e);
+            throw new ModelFormatException(file + ": not valid JSON: " + JsonErrors.describe(e), e);
         }
         return fromJson(root, file.toString());
     }

@@ -166,9 +166,12 @@ class BgeModelTest {
     void presetWithoutLocalWeightsSaysWhereToPutThem() {
         // point the HF cache at an empty folder through the loader's view of the environment
         String msg = assertThrows(ModelFormatException.class, () -> BgeModel.load("BAAI/bge-large-en-v1.5")).getMessage();
-        assertTrue(msg.startsWith("bge-large-en-v1.5 is not embedded in bge4j and was not found in the Hugging Face cache"),
-                msg);
+        assertTrue(msg.startsWith("bge-large-en-v1.5 is not embedded in any bge4j artifact and was not found in the"
+                + " Hugging Face cache"), msg);
         assertTrue(msg.contains("models--BAAI--bge-large-en-v1.5"), msg);
+        assertTrue(msg.contains("git clone https://huggingface.co/BAAI/bge-large-en-v1.5"), msg);
+        assertTrue(msg.contains("--model models/bge-large-en-v1.5 on the CLI"), msg);
+        assertTrue(msg.endsWith("See docs/models.md"), msg);
     }
 
     @Test

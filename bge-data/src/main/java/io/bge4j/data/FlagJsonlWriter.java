@@ -2,6 +2,7 @@ package io.bge4j.data;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.bge4j.core.AtomicFiles;
 import io.bge4j.core.Bge4jException;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -11,10 +12,8 @@ import java.io.Writer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
@@ -53,7 +52,7 @@ public final class FlagJsonlWriter implements AutoCloseable {
         this.target = target;
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        this.temp = Files.createTempFile(dir, "." + target.getFileName().toString(), ".tmp");
+        this.temp = AtomicFiles.newTempSibling(target.toAbsolutePath());
         OutputStream out = Files.newOutputStream(temp);
         if (target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz")) {
             out = new GZIPOutputStream(out, 1 << 16);
@@ -158,12 +157,7 @@ public final class FlagJsonlWriter implements AutoCloseable {
         try {
             generator.close();
             writer.close();
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                LOG.warn("atomic move not supported for {}; falling back to a plain replace", target);
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(temp, target);
             LOG.debug("wrote {} examples to {}", written, target);
         } catch (CharacterCodingException ex) {
             deleteTemp();

@@ -1,5 +1,6 @@
 package io.bge4j.core.search;
 
+import io.bge4j.core.AtomicFiles;
 import io.bge4j.core.Bge4jException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,10 +8,8 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -148,7 +147,7 @@ public final class EmbeddingCache {
         Path tmp = null;
         try {
             Files.createDirectories(directory);
-            tmp = Files.createTempFile(directory, key, ".tmp");
+            tmp = AtomicFiles.newTempSibling(file);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 header.put(MAGIC).putInt(VERSION).putInt(matrix.rows()).putInt(Math.max(1, matrix.dimension()));
@@ -167,11 +166,7 @@ public final class EmbeddingCache {
                 }
                 ch.force(true);
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(tmp, file);
             tmp = null;
             LOG.debug("cached {} x {} embeddings in {}", matrix.rows(), matrix.dimension(), file);
             return file;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bge4j.core.AtomicFiles;
+import io.bge4j.core.JsonErrors;
 import io.bge4j.core.ModelFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -172,7 +173,7 @@ public final class Safetensors {
             try {
                 header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
             } catch (IOException e) {
-                throw new ModelFormatException(file + ": safetensors header is not valid JSON: " + e.getMessage());
+                throw new ModelFormatException(file + ": safetensors header is not valid JSON: " + JsonErrors.describe(e), e);
             }
             if (header == null || !header.isObject()) {
                 throw new ModelFormatException(file + ": safetensors header must be a JSON object");

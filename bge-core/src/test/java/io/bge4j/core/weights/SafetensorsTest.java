@@ -71,10 +71,15 @@ class SafetensorsTest {
             v[i] = Float.intBitsToFloat(r.nextInt());
         }
         TensorData t = new TensorData("x", new long[] {rows, cols}, v);
-        Path dir = Files.createTempDirectory("st");
-        Path p = dir.resolve("x.safetensors");
-        Safetensors.write(p, List.of(t), Map.of());
-        assertEquals(t, Safetensors.readAll(p).get("x"));
+        // jqwik does not inject JUnit's @TempDir into properties: create the folder and remove it here
+        Path dir = Files.createTempDirectory("bge4j-st");
+        try {
+            Path p = dir.resolve("x.safetensors");
+            Safetensors.write(p, List.of(t), Map.of());
+            assertEquals(t, Safetensors.readAll(p).get("x"));
+        } finally {
+            io.bge4j.core.AtomicFiles.deleteTree(dir);
+        }
     }
 
     @Test

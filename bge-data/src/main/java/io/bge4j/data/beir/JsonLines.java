@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bge4j.core.Bge4jException;
 import io.bge4j.core.DataFormatException;
+import io.bge4j.core.JsonErrors;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,7 +72,8 @@ final class JsonLines {
         try {
             node = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new DataFormatException(file, line, null, "not valid JSON (" + e.getOriginalMessage()
+            String at = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
+            throw new DataFormatException(file, line, null, "not valid JSON (" + JsonErrors.withoutSource(e) + at
                     + "); each line must be one JSON object such as " + example);
         }
         if (!(node instanceof ObjectNode obj)) {

@@ -3,13 +3,12 @@ package io.bge4j.data.synthetic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bge4j.core.AtomicFiles;
 import io.bge4j.core.Bge4jException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -115,14 +114,10 @@ public final class GenerationCache {
         node.put("model", model).put("passage", passage).put("prompt", prompt).put("answer", answer);
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), "." + key, ".tmp");
+            Path tmp = AtomicFiles.newTempSibling(file);
             try {
                 Files.write(tmp, JSON.writeValueAsBytes(node));
-                try {
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
+                AtomicFiles.moveIntoPlace(tmp, file);
             } finally {
                 Files.deleteIfExists(tmp);
             }

@@ -1,6 +1,7 @@
 package io.bge4j.data.beir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,8 +64,10 @@ class BeirFilesTest {
         assertMessage(assertThrows(DataFormatException.class, () -> CorpusJsonl.read(noId)), noId, 3,
                 "'_id'", "also accepted: id");
         Path broken = file("broken.jsonl", "{\"_id\": \"d1\", \"text\": \"ok\"}\n{\"_id\": \"d2\", \"text\": \"x\"\n");
-        assertMessage(assertThrows(DataFormatException.class, () -> CorpusJsonl.read(broken)), broken, 2,
-                "not valid JSON");
+        DataFormatException truncated = assertThrows(DataFormatException.class, () -> CorpusJsonl.read(broken));
+        assertMessage(truncated, broken, 2, "not valid JSON (Unexpected end-of-input: expected close marker for Object"
+                + " at column 26)");
+        assertFalse(truncated.getMessage().contains("Source"), truncated.getMessage());
         Path array = file("array.jsonl", "[1, 2]\n");
         assertMessage(assertThrows(DataFormatException.class, () -> CorpusJsonl.read(array)), array, 1,
                 "expected a JSON object", "array");
