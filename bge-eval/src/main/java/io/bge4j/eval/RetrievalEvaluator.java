@@ -118,6 +118,29 @@ public final class RetrievalEvaluator implements Evaluator {
 
     @Override
     public EvaluationResult evaluate(Embedder embedder) {
+        return evaluate(embedder, keepRun);
+    }
+
+    /**
+     * Dense retrieval followed by a reranking stage: the embedder's ranking (this evaluator's search depth)
+     * is the first stage, the reranker rescores its top {@code topK} ({@link RerankingEvaluator}), and the
+     * result holds both evaluations and their paired comparison. Both use this evaluator's metrics.
+     *
+     * <p>Usage: {@code RerankingResult r = eval.evaluateWithReranking(embedder, crossEncoder, 20);}
+     *
+     * @param embedder the first-stage model
+     * @param reranker the reranker (e.g. a {@link io.bge4j.core.rerank.CrossEncoder})
+     * @param topK documents rescored per query (at most the search depth is available)
+     * @return first stage, reranked, comparison
+     */
+    public RerankingResult evaluateWithReranking(Embedder embedder, io.bge4j.core.rerank.Reranker reranker, int topK) {
+        EvaluationResult first = evaluate(embedder, true);
+        RerankingEvaluator stage = RerankingEvaluator.builder().name(name).queries(queries).corpus(corpus).qrels(qrels)
+                .topK(topK).metrics(calculator.metrics()).primary(calculator.primary()).build();
+        return stage.evaluate(first.run(), reranker, first.withName(name + " (first stage)"));
+    }
+
+    private EvaluationResult evaluate(Embedder embedder, boolean keep) {
         long t0 = System.nanoTime();
         List<String> texts = new ArrayList<>(queryIds.size());
         Map<String, String> queryTexts = new LinkedHashMap<>();
@@ -147,7 +170,7 @@ public final class RetrievalEvaluator implements Evaluator {
                 String.format(java.util.Locale.ROOT, "%.4f", r.primaryValue()), r.counts().evaluated(),
                 (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
         return new EvaluationResult(name, r.primary(), r.metrics(), r.mean(), r.perQuery(), r.counts(), queryTexts,
-                keepRun ? built : null);
+                keep ? built : null);
     }
 
     /**

@@ -196,6 +196,20 @@ public final class BertEncoder extends AbstractBlock {
      * @return last hidden state, float [batch, tokens, hidden], attached to the manager of {@code inputIds}
      */
     public NDArray forward(NDArray inputIds, NDArray attentionMask, boolean training) {
+        return forward(inputIds, attentionMask, null, training);
+    }
+
+    /**
+     * Runs the encoder on segment-labelled input (sentence pairs: type 0 for the first segment, 1 for the
+     * second, as HF's {@code token_type_ids}).
+     *
+     * @param inputIds int64 [batch, tokens]
+     * @param attentionMask int64 [batch, tokens], 1 for real tokens, 0 for padding
+     * @param tokenTypeIds int64 [batch, tokens] below {@code type_vocab_size}, or null for all zeros
+     * @param training true to apply dropout
+     * @return last hidden state, float [batch, tokens, hidden], attached to the manager of {@code inputIds}
+     */
+    public NDArray forward(NDArray inputIds, NDArray attentionMask, NDArray tokenTypeIds, boolean training) {
         Shape in = inputIds.getShape();
         if (in.dimension() != 2 || !in.equals(attentionMask.getShape())) {
             throw new IllegalArgumentException("input ids and attention mask must both be [batch, tokens], got "
@@ -210,7 +224,10 @@ public final class BertEncoder extends AbstractBlock {
         NDArray positionIds = positionIds(inputIds, m);
         NDArray x = Embedding.embedding(inputIds, wordEmb.getArray(), SparseFormat.DENSE).head();
         x = x.add(Embedding.embedding(positionIds, posEmb.getArray(), SparseFormat.DENSE).head());
-        NDArray typeIds = m.zeros(in, DataType.INT64);
+        NDArray typeIds = tokenTypeIds == null ? m.zeros(in, DataType.INT64) : tokenTypeIds;
+        if (!typeIds.getShape().equals(in)) {
+            throw new IllegalArgumentException("token type ids must be " + in + ", got " + typeIds.getShape());
+        }
         x = x.add(Embedding.embedding(typeIds, typeEmb.getArray(), SparseFormat.DENSE).head());
         x = layerNorm(x, embLnW, embLnB);
         x = dropout(x, config.hiddenDropoutProb(), training);

@@ -89,6 +89,9 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Cap on tokens per text (default: the model's maximum).")
     Integer maxLength;
 
+    @picocli.CommandLine.Mixin
+    RerankOptions rerank = new RerankOptions();
+
     @Option(names = "--seed", paramLabel = "<N>", defaultValue = "42",
             description = "Seed of the bootstrap and randomisation test (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -109,7 +112,7 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         BeirDataset ds = BeirDataset.load(data, split);
         RetrievalEvaluator evaluator = RetrievalEvaluator.builder().queries(ds.queries()).corpus(ds.corpus())
-                .qrels(ds.qrels()).keepRun(runs != null).build();
+                .qrels(ds.qrels()).keepRun(runs != null || rerank.enabled()).build();
         out.printf("%s split '%s': %d documents, %d judged queries%n", data, split, ds.corpus().size(),
                 evaluator.queryIds().size());
         List<String> labels = labels(models);
@@ -122,6 +125,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 r = evaluator.evaluate(e).withName(labels.get(i));
             }
             results.add(r);
+            if (rerank.enabled()) {
+                rerank.rerank(new RerankOptions.EvaluateCommandContext(ds, batchSize, seed), r, out);
+            }
             if (runs != null) {
                 TrecRunWriter.write(runs.get(i), r.run(), "bge4j");
                 out.println("wrote run " + runs.get(i));
@@ -167,6 +173,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 }
             }
         }
+        rerank.close();
         out.flush();
         return 0;
     }
