@@ -20,8 +20,8 @@ import java.util.SplittableRandom;
  * <p><b>Batches per epoch are fixed</b>: {@code floor(N / B)} micro-batches of exactly B queries (N
  * examples, batch size B); the remainder is dropped for that epoch (its examples are reshuffled into
  * the next one), like a data loader with {@code drop_last}. When N &lt; B the epoch is one batch of all
- * N. Should duplicate-text deferral leave fewer full batches than that, the epoch's batches are reused
- * in order to fill it (reported once).
+ * N. Should duplicate-text deferral leave fewer full batches than that, incomplete batches fill the
+ * epoch, and its batches are reused in order when still short (reported once).
  *
  * <p><b>Group sampling</b> follows FlagEmbedding: one random positive, G−1 negatives without replacement
  * (repeated when fewer). An example without negatives borrows positives of other examples, but never a
@@ -47,8 +47,7 @@ final class BatchSource {
         this.examples = List.copyOf(examples);
         int b = s.config().batchSize();
         this.microPerEpoch = examples.size() >= b ? examples.size() / b : 1;
-        BatchComposer.Builder cb = BatchComposer.builder().batchSize(b).seed(s.config().seed())
-                .dropIncomplete(examples.size() >= b);
+        BatchComposer.Builder cb = BatchComposer.builder().batchSize(b).seed(s.config().seed());
         if (s.config().lengthBucketing()) {
             BgeModel model = s.model();
             int max = s.passageMaxLength();
@@ -82,17 +81,38 @@ final class BatchSource {
         long epoch = micro / perEpoch;
         int within = (int) (micro % perEpoch);
         if (epoch != planEpoch) {
-            plan = composer.compose(examples, (int) epoch).batches();
+            plan = epochPlan((int) epoch, perEpoch);
             planEpoch = epoch;
-            if (plan.size() < Math.min(perEpoch, microPerEpoch) && !reportedShort) {
-                reportedShort = true;
-                log.diagnose(TrainingDiagnostic.Severity.WARNING, "SHORT_EPOCH", 0, "epoch " + epoch + " has only "
-                        + plan.size() + " full batches of " + s.config().batchSize() + " without duplicate texts (of "
-                        + microPerEpoch + " planned); its batches are reused in order to fill the epoch",
-                        "de-duplicate the training data or lower batchSize");
-            }
         }
         return plan.get(within % plan.size()).examples();
+    }
+
+    /** Full batches first, then (only if deferral left too few) the incomplete ones, at most {@code perEpoch}. */
+    private List<Batch> epochPlan(int epoch, long perEpoch) {
+        int b = s.config().batchSize();
+        List<Batch> all = composer.compose(examples, epoch).batches();
+        List<Batch> out = new ArrayList<>();
+        long want = Math.min(perEpoch, microPerEpoch);
+        for (Batch x : all) {
+            if ((x.size() == b || examples.size() < b) && out.size() < want) {
+                out.add(x);
+            }
+        }
+        int full = out.size();
+        boolean shortEpoch = full < want;
+        for (Batch x : all) {
+            if (out.size() < want && x.size() < b && examples.size() >= b) {
+                out.add(x);
+            }
+        }
+        if (shortEpoch && !reportedShort) {
+            reportedShort = true;
+            log.diagnose(TrainingDiagnostic.Severity.WARNING, "SHORT_EPOCH", 0, "epoch " + epoch + " has only "
+                    + full + " full batches for " + want + " planned: texts shared"
+                    + " between examples kept some batches below " + b + " queries (incomplete batches fill in, and"
+                    + " batches are reused when still short)", "de-duplicate the training data or lower batchSize");
+        }
+        return out;
     }
 
     /** Texts, token ids and teacher scores of micro-batch {@code micro}. */
