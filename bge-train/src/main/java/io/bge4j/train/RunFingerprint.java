@@ -93,7 +93,10 @@ final class RunFingerprint {
                 (LENIENT.contains(e.getKey()) ? lenient : strict).add(e.getKey() + ": " + old + " -> " + e.getValue());
             }
         }
-        if (!savedHash.equals(nowHash)) {
+        if (savedHash.isEmpty() || saved.isEmpty()) {
+            strict.add("the checkpoint records neither options nor a data hash (written by an older bge4j), so"
+                    + " nothing can be checked");
+        } else if (!savedHash.equals(nowHash)) {
             strict.add("training data: SHA-256 " + savedHash.substring(0, 12) + "… -> " + nowHash.substring(0, 12) + "…");
         }
         if (!strict.isEmpty()) {

@@ -57,8 +57,7 @@ final class TrainingSession implements TrainingLoop.Hooks {
                 steps.add(r);
             }
         });
-        all.addAll(c.listeners());
-        this.log = new RunLog(all);
+        this.log = new RunLog(all, c.listeners());
         this.evaluation = new EvaluationPolicy(s, log);
     }
 
