@@ -32,6 +32,14 @@ final class Preflight {
             }
         }
         check(s.model(), examples, c.groupSize(), log);
+        long bare = examples.stream().filter(e -> e.negatives().isEmpty()).count();
+        if (c.groupSize() > 1 && bare > 0 && examples.size() <= c.batchSize()) {
+            log.diagnose(TrainingDiagnostic.Severity.ERROR, "NOTHING_TO_BORROW", 0, "groupSize " + c.groupSize()
+                    + " needs " + (c.groupSize() - 1) + " negatives per query, but " + bare + " examples have none and"
+                    + " all " + examples.size() + " examples share one batch, so no passage outside the batch is"
+                    + " left to borrow (a positive of a batch query would be a false negative)",
+                    "mine negatives first (`bge4j mine`), or use groupSize 1 (in-batch negatives only)");
+        }
         if (log.hasErrors()) {
             throw new Bge4jException("preflight failed: " + log.diagnostics().stream()
                     .filter(d -> d.severity() == TrainingDiagnostic.Severity.ERROR).findFirst().orElseThrow());

@@ -45,4 +45,18 @@ class TrainerOptionsTest {
                             List.of(1.0)).build()).getMessage());
         }
     }
+
+    @Test
+    void examplesWithoutNegativesInASingleBatchAreRefusedBeforeTraining() {
+        List<io.bge4j.data.TrainingExample> bare = new java.util.ArrayList<>();
+        for (String[] p : FinetunerTest.PAIRS) {
+            bare.add(io.bge4j.data.TrainingExample.of(p[0], List.of(p[1]), List.of()));
+        }
+        try (BgeModel m = TinyModels.bert(FinetunerTest.allTexts(), 1)) {
+            io.bge4j.core.Bge4jException e = assertThrows(io.bge4j.core.Bge4jException.class, () -> Finetuner.builder()
+                    .batchSize(8).groupSize(2).maxSteps(1).build().fit(m, io.bge4j.data.TrainingSet.of("bare", bare)));
+            assertTrue(e.getMessage().contains("NOTHING_TO_BORROW") && e.getMessage().contains("use groupSize 1"),
+                    e.getMessage());
+        }
+    }
 }
