@@ -330,13 +330,30 @@ public final class JsonlExampleStream implements Iterator<TrainingExample>, Auto
                 throw error("neg_scores", "has " + negScores.size() + " score(s) but \"neg\" has " + neg.size()
                         + " passage(s); give one score per passage or leave neg_scores out");
             }
+            if (negScores != null && !neg.isEmpty() && posScores == null) {
+                throw error("pos_scores", "missing while neg_scores is given; distillation needs teacher scores for"
+                        + " the positives and the negatives: give both pos_scores and neg_scores, or neither");
+            }
+            if (posScores != null && negScores == null && !neg.isEmpty()) {
+                throw error("neg_scores", "missing while pos_scores is given; distillation needs teacher scores for"
+                        + " the positives and the negatives: give both pos_scores and neg_scores, or neither");
+            }
             return new TrainingExample(query, pos, neg, posScores, negScores, prompt, type, datasetName);
         } catch (JsonProcessingException e) {
-            throw error(field, "invalid JSON: " + e.getOriginalMessage() + " (column "
+            throw error(field, "invalid JSON: " + withoutSource(e.getOriginalMessage()) + " (column "
                     + e.getLocation().getColumnNr() + ")");
         } catch (IOException e) {
             throw new Bge4jException("cannot parse line " + lineNumber + " of " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Jackson's message without its "[Source: ...; line: 1, column: N]" location text (the line is ours). */
+    static String withoutSource(String message) {
+        if (message == null) {
+            return "";
+        }
+        return message.replaceAll("\\[Source: .*?; line: \\d+, column: (\\d+)\\]", "column $1")
+                .replaceAll("\\[Source: [^\\]]*\\]", "").trim();
     }
 
     private List<String> stringList(JsonParser p, JsonToken t, String field) throws IOException {

@@ -109,6 +109,32 @@ class FlagJsonlReaderTest {
     }
 
     @Test
+    void halfSpecifiedTeacherScoresAreRefusedAtReadTime() throws IOException {
+        Path f = file("h.jsonl", GOOD, "{\"query\":\"q\",\"pos\":[\"a\"],\"neg\":[\"n\"],\"neg_scores\":[0.5]}");
+        DataFormatException e = strictError(f);
+        assertEquals(2, e.line());
+        assertEquals("pos_scores", e.field());
+        assertEquals(f + ":2 field 'pos_scores': missing while neg_scores is given; distillation needs teacher scores"
+                + " for the positives and the negatives: give both pos_scores and neg_scores, or neither", e.getMessage());
+        Path g = file("i.jsonl", "{\"query\":\"q\",\"pos\":[\"a\"],\"neg\":[\"n\"],\"pos_scores\":[0.5]}");
+        DataFormatException e2 = strictError(g);
+        assertEquals(1, e2.line());
+        assertEquals("neg_scores", e2.field());
+        // positives scored and no negatives to score: complete
+        Path ok = file("j.jsonl", "{\"query\":\"q\",\"pos\":[\"a\"],\"pos_scores\":[0.5]}");
+        assertEquals(List.of(0.5), FlagJsonlReader.builder().build().read(ok).trainingSet().get(0).positiveScores());
+    }
+
+    @Test
+    void malformedJsonMessageHasNoParserInternals() throws IOException {
+        Path f = file("m.jsonl", GOOD, "{\"query\":\"q\",\"pos\":[\"a\"");
+        DataFormatException e = strictError(f);
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().startsWith(f + ":2"), e.getMessage());
+        assertFalse(e.getMessage().contains("[Source"), e.getMessage());
+    }
+
+    @Test
     void invalidUtf8IsReportedNotReplaced() throws IOException {
         Path f = dir.resolve("bad.jsonl");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -56,8 +56,11 @@ class JsonlRoundTripProperties {
                 text, text.list().ofMinSize(1).ofMaxSize(4), text.list().ofMaxSize(5), scores, scores,
                 Arbitraries.integers().between(0, 3), text.injectNull(0.5), text.injectNull(0.5))
                 .as((q, pos, neg, ps, ns, withScores, prompt, type) -> new TrainingExample(q, pos, neg,
-                        (withScores & 1) != 0 ? ps.subList(0, pos.size()) : null,
-                        (withScores & 2) != 0 ? ns.subList(0, neg.size()) : null, prompt, type, null));
+                        // teacher scores come for both lists or neither (half-specified lines are refused);
+                        // scored positives without negatives may leave neg_scores out
+                        withScores != 0 ? ps.subList(0, pos.size()) : null,
+                        withScores != 0 && (withScores != 1 || !neg.isEmpty()) ? ns.subList(0, neg.size()) : null,
+                        prompt, type, null));
         return example.list().ofMaxSize(6);
     }
 }

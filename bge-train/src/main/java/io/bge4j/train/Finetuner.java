@@ -1,41 +1,22 @@
 package io.bge4j.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
-import io.bge4j.core.Bge4jException;
 import io.bge4j.core.BgeModel;
 import io.bge4j.core.BgePreset;
-import io.bge4j.core.Embedder;
-import io.bge4j.data.ModelSizeRecommendation;
-import io.bge4j.data.TrainingExample;
 import io.bge4j.data.TrainingSet;
-import io.bge4j.data.batch.BatchComposer;
 import io.bge4j.data.beir.Corpus;
 import io.bge4j.data.sampling.NegativeRefresher;
 import io.bge4j.data.sampling.NegativeSampler;
-import io.bge4j.data.sampling.SamplingResult;
-import io.bge4j.eval.EvaluationResult;
 import io.bge4j.eval.Evaluator;
 import io.bge4j.eval.Metric;
 import io.bge4j.train.loss.DistillationType;
-import io.bge4j.train.loss.InfoNceLoss;
-import io.bge4j.train.loss.LossInput;
-import io.bge4j.train.loss.LossResult;
-import io.bge4j.train.memory.CrossBatchMemory;
-import io.bge4j.train.optim.AdamW;
-import io.bge4j.train.optim.GradientClipping;
+import io.bge4j.train.loss.EmbeddingLoss;
+import io.bge4j.train.loss.MatryoshkaLoss;
 import io.bge4j.train.optim.LearningRateSchedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Contrastive fine-tuning of a {@link BgeModel}, as FlagEmbedding does it: per step, B queries each
@@ -44,15 +25,18 @@ import org.slf4j.LoggerFactory;
  * scores, AdamW with decoupled weight decay, warmup then decay, gradient clipping. Bigger batches
  * than memory allows come from {@link Builder#gradientCache(int)} (GradCache) and
  * {@link Builder#crossBatchMemory(int, long)}; evaluation on held-out queries during training keeps
- * the best checkpoint and can stop early; checkpoints let a run resume exactly.
+ * the best checkpoint and can stop early; checkpoints let a run resume where it stopped (see {@code docs/training.md}).
  *
  * <p>Defaults follow what makes BGE fine-tunes work: group size 8, τ = 0.02, query/passage lengths
  * 64/256, warmup ratio 0.1 with linear decay, weight decay 0.01 (none on biases and LayerNorm),
  * max grad norm 1.0, and a learning rate chosen by model size: <b>3e-5 for small, 2e-5 for base,
  * 1e-5 for large</b> models.
  *
- * <p>The model passed to {@link Builder#model(BgeModel)} is trained in place; call
- * {@link BgeModel#copy()} first if you need the base model afterwards.
+ * <p>{@link Builder#build()} freezes the options into an immutable {@link FinetuneConfig}; a
+ * {@code Finetuner} holds nothing else, so it can run any number of times, from any thread (one run at a
+ * time per model), and every run's steps, evaluations and diagnostics are in that run's
+ * {@link FinetuneResult}. The model is trained in place; call {@link BgeModel#copy()} first if you need
+ * the base model afterwards.
  *
  * <p>Usage:
  * <pre>{@code
@@ -66,15 +50,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Finetuner {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Finetuner.class);
+    private final FinetuneConfig config;
 
-    private final Builder o;
-    private final List<TrainingListener> listeners;
-    private final List<TrainingDiagnostic> diagnostics = new ArrayList<>();
-
-    private Finetuner(Builder b) {
-        this.o = b;
-        this.listeners = List.copyOf(b.listeners);
+    private Finetuner(FinetuneConfig config) {
+        this.config = config;
     }
 
     /** @return a builder with the defaults described in the class documentation */
@@ -91,55 +70,102 @@ public final class Finetuner {
         };
     }
 
+    /** @return the immutable options this finetuner runs with */
+    public FinetuneConfig config() {
+        return config;
+    }
+
     /**
-     * Options of a fine-tune. Every option is checked in {@link #build()}, which names the bad one.
+     * Runs the fine-tune on the builder's model and training set.
+     *
+     * @return steps, evaluations, diagnostics and the best model of this run
+     * @throws IllegalStateException if the builder was given no model or no training set
+     */
+    public FinetuneResult fit() {
+        if (config.model() == null || config.trainingSet() == null) {
+            throw new IllegalStateException((config.model() == null ? "model" : "trainingSet")
+                    + " was not set on the builder; set it or call fit(model, trainingSet)");
+        }
+        return fit(config.model(), config.trainingSet());
+    }
+
+    /**
+     * Runs the fine-tune on {@code model} (trained in place) with {@code trainingSet}; model-dependent
+     * defaults (token budgets, learning rate) are resolved for this model.
+     *
+     * @param model the model to train
+     * @param trainingSet the examples
+     * @return steps, evaluations, diagnostics and the best model of this run
+     * @throws IllegalArgumentException when an option does not fit this model or the set is empty
+     */
+    public FinetuneResult fit(BgeModel model, TrainingSet trainingSet) {
+        RunSettings run = ConfigRules.resolve(config, model, trainingSet);
+        return new TrainingSession(run).run();
+    }
+
+    /** Test hook: parameter gradients of the first micro-batch, computed as training would. */
+    Map<String, float[]> firstBatchGradients() {
+        return new TrainingSession(ConfigRules.resolve(config, config.model(), config.trainingSet()))
+                .firstBatchGradients();
+    }
+
+    /**
+     * Options of a fine-tune. Every option is checked in {@link #build()}, which names the bad one and
+     * leaves the builder unchanged.
      *
      * <p>Usage: {@code Finetuner.builder().model(m).trainingSet(t).epochs(1).build()}
      */
     public static final class Builder {
-        BgeModel model;
-        TrainingSet trainingSet;
-        NegativeSampler sampler;
-        Corpus samplerCorpus;
-        int batchSize = 32;
-        int groupSize = 8;
-        double temperature = 0.02;
-        Integer queryMaxLength;
-        Integer passageMaxLength;
-        boolean inBatchNegatives = true;
-        Double learningRate;
-        double weightDecay = 0.01;
-        double warmupRatio = 0.1;
-        LearningRateSchedule.Decay schedule = LearningRateSchedule.Decay.LINEAR;
-        double maxGradNorm = 1.0;
-        int epochs = 1;
-        long maxSteps = -1;
-        int gradientAccumulation = 1;
-        long seed = 42;
-        Path outputDir;
-        final List<TrainingListener> listeners = new ArrayList<>();
-        int gradientCacheMiniBatch;
-        int memorySize;
-        long memoryWarmup;
-        Evaluator evaluator;
-        Metric primaryMetric;
-        long evaluateEvery;
-        Boolean evaluateEachEpoch;
-        int patience = -1;
-        double minDelta;
-        long checkpointEvery;
-        int keepCheckpoints = 2;
-        Path resumeFrom;
-        DistillationType distillation = DistillationType.KL_DIV;
-        double teacherTemperature = 1.0;
-        boolean evaluateBase = true;
-        boolean saveFinal = true;
-        boolean lengthBucketing;
-        NegativeRefresher dynamicNegatives;
+        private BgeModel model;
+        private TrainingSet trainingSet;
+        private NegativeSampler sampler;
+        private Corpus samplerCorpus;
+        private int batchSize = 32;
+        private int groupSize = 8;
+        private double temperature = 0.02;
+        private Integer queryMaxLength;
+        private Integer passageMaxLength;
+        private boolean inBatchNegatives = true;
+        private Double learningRate;
+        private double weightDecay = 0.01;
+        private double warmupRatio = 0.1;
+        private LearningRateSchedule.Decay schedule = LearningRateSchedule.Decay.LINEAR;
+        private double maxGradNorm = 1.0;
+        private int epochs = 1;
+        private long maxSteps = -1;
+        private int gradientAccumulation = 1;
+        private long seed = 42;
+        private Path outputDir;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+        private int gradientCacheMiniBatch;
+        private int memorySize;
+        private long memoryWarmup;
+        private Evaluator evaluator;
+        private Metric primaryMetric;
+        private long evaluateEvery;
+        private Boolean evaluateEachEpoch;
+        private int patience = -1;
+        private double minDelta;
+        private long checkpointEvery;
+        private int keepCheckpoints = 2;
+        private Path resumeFrom;
+        private DistillationType distillation = DistillationType.KL_DIV;
+        private double teacherTemperature = 1.0;
+        private boolean evaluateBase = true;
+        private boolean saveFinal = true;
+        private boolean lengthBucketing;
+        private NegativeRefresher dynamicNegatives;
+        private EmbeddingLoss loss;
+        private List<Integer> matryoshkaDims = List.of();
+        private List<Double> matryoshkaWeights = List.of();
 
         private Builder() {}
 
-        /** @param model the model to train (updated in place) @return this */
+        /**
+         * @param model the model {@link Finetuner#fit()} trains (updated in place); optional when
+         *     {@link Finetuner#fit(BgeModel, TrainingSet)} is used
+         * @return this
+         */
         public Builder model(BgeModel model) {
             this.model = model;
             return this;
@@ -167,7 +193,10 @@ public final class Finetuner {
         /**
          * Negatives that get harder as training proceeds (e.g. a {@code DynamicNegativeSampler}): when
          * {@link NegativeRefresher#isDue(int)} says so, it is called with an embedder over the current
-         * weights and its refreshed examples replace the training examples from the next step on.
+         * weights and its refreshed examples replace the training examples from the next step on. A
+         * refresher that is also a {@link NegativeSampler} must be the one given to
+         * {@link #negativeSampler(NegativeSampler, Corpus)} (it re-mines the examples it sampled);
+         * {@link #build()} refuses it otherwise.
          *
          * @param dynamic the refresher
          * @return this
@@ -397,263 +426,49 @@ public final class Finetuner {
         }
 
         /**
+         * Replaces the default loss (InfoNCE with the temperature, in-batch and distillation options of
+         * this builder) with any {@link EmbeddingLoss}; the step strategies (full batch, GradCache) and
+         * {@link #matryoshka(List, List)} wrap it like the default.
+         *
+         * @param loss the loss
+         * @return this
+         */
+        public Builder loss(EmbeddingLoss loss) {
+            this.loss = Objects.requireNonNull(loss, "loss");
+            return this;
+        }
+
+        /**
+         * Matryoshka training: the loss is applied at each leading dimension (e.g. 384, 256, 128, 64) with
+         * the given weights and summed ({@link MatryoshkaLoss}).
+         *
+         * @param dims leading dimensions (each at most the model's dimension)
+         * @param weights one weight per dimension
+         * @return this
+         */
+        public Builder matryoshka(List<Integer> dims, List<Double> weights) {
+            this.matryoshkaDims = List.copyOf(dims);
+            this.matryoshkaWeights = List.copyOf(weights);
+            return this;
+        }
+
+        /**
+         * Checks every option and freezes them into a {@link FinetuneConfig}. The builder is not changed
+         * and may be changed and built again; model-dependent defaults are resolved per run.
+         *
          * @return the finetuner
          * @throws IllegalArgumentException naming the first bad option
          */
         public Finetuner build() {
-            require(model != null, "model", "is required");
-            require(trainingSet != null, "trainingSet", "is required");
-            require(!trainingSet.isEmpty(), "trainingSet", "is empty");
-            require(batchSize >= 1, "batchSize", "must be >= 1, got " + batchSize);
-            require(groupSize >= 1, "groupSize", "must be >= 1, got " + groupSize);
-            require(temperature > 0 && Double.isFinite(temperature), "temperature", "must be > 0, got " + temperature);
-            if (queryMaxLength == null) {
-                queryMaxLength = Math.min(64, model.maxLength());
-            }
-            if (passageMaxLength == null) {
-                passageMaxLength = Math.min(256, model.maxLength());
-            }
-            require(queryMaxLength >= 2 && queryMaxLength <= model.maxLength(), "queryMaxLength",
-                    "must be in [2, " + model.maxLength() + "], got " + queryMaxLength);
-            require(passageMaxLength >= 2 && passageMaxLength <= model.maxLength(), "passageMaxLength",
-                    "must be in [2, " + model.maxLength() + "], got " + passageMaxLength);
-            if (learningRate == null) {
-                learningRate = defaultLearningRate(model.sizeClass());
-            }
-            require(learningRate > 0 && learningRate < 1, "learningRate", "must be in (0, 1), got " + learningRate);
-            require(weightDecay >= 0, "weightDecay", "must be >= 0, got " + weightDecay);
-            require(warmupRatio >= 0 && warmupRatio < 1, "warmupRatio", "must be in [0, 1), got " + warmupRatio);
-            require(schedule != null, "schedule", "must not be null");
-            require(maxGradNorm >= 0, "maxGradNorm", "must be >= 0 (0 disables clipping), got " + maxGradNorm);
-            require(epochs >= 1, "epochs", "must be >= 1, got " + epochs);
-            require(maxSteps == -1 || maxSteps >= 1, "maxSteps", "must be >= 1, got " + maxSteps);
-            require(gradientAccumulation >= 1, "gradientAccumulation", "must be >= 1, got " + gradientAccumulation);
-            require(gradientCacheMiniBatch >= 0, "gradientCache", "must be >= 0, got " + gradientCacheMiniBatch);
-            require(memorySize >= 0 && memoryWarmup >= 0, "crossBatchMemory", "size and warmup must be >= 0");
-            require(evaluator == null || primaryMetric != null, "evaluator", "needs a primary metric");
-            require(evaluateEvery >= 0, "evaluateEvery", "must be >= 0, got " + evaluateEvery);
-            if (evaluateEachEpoch == null) {
-                evaluateEachEpoch = evaluateEvery == 0;
-            }
-            require(patience == -1 || patience >= 1, "earlyStopping", "patience must be >= 1, got " + patience);
-            require(patience == -1 || evaluator != null, "earlyStopping", "needs an evaluator");
-            require(minDelta >= 0, "earlyStopping", "minDelta must be >= 0, got " + minDelta);
-            require(checkpointEvery >= 0, "checkpointEvery", "must be >= 0, got " + checkpointEvery);
-            require(checkpointEvery == 0 || outputDir != null, "checkpointEvery", "needs an outputDir");
-            require(keepCheckpoints >= 1, "keepCheckpoints", "must be >= 1, got " + keepCheckpoints);
-            require(distillation != null, "distillation", "must not be null");
-            require(teacherTemperature > 0, "distillation", "teacher temperature must be > 0, got " + teacherTemperature);
-            require(sampler == null || samplerCorpus != null, "negativeSampler", "needs a corpus");
-            require(!(batchSize == 1 && groupSize == 1 && memorySize == 0), "batchSize",
-                    "1 with groupSize 1 leaves every query without a negative: InfoNCE is identically 0."
-                            + " Use groupSize > 1 with mined negatives, or a larger batch");
-            require(inBatchNegatives || groupSize > 1 || memorySize > 0, "groupSize",
-                    "must be > 1 when in-batch negatives are off (otherwise InfoNCE is identically 0)");
-            return new Finetuner(this);
+            FinetuneConfig config = new FinetuneConfig(model, trainingSet, sampler, samplerCorpus, dynamicNegatives,
+                    batchSize, groupSize, temperature, queryMaxLength, passageMaxLength, inBatchNegatives, learningRate,
+                    weightDecay, warmupRatio, schedule, maxGradNorm, epochs, maxSteps, gradientAccumulation, seed,
+                    outputDir, listeners, gradientCacheMiniBatch, memorySize, memoryWarmup, evaluator, primaryMetric,
+                    evaluateEvery, evaluateEachEpoch == null ? evaluateEvery == 0 : evaluateEachEpoch, patience,
+                    minDelta, checkpointEvery, keepCheckpoints, resumeFrom, distillation, teacherTemperature,
+                    evaluateBase, saveFinal, lengthBucketing, loss, matryoshkaDims, matryoshkaWeights);
+            ConfigRules.check(config);
+            return new Finetuner(config);
         }
-
-        private static void require(boolean ok, String option, String problem) {
-            if (!ok) {
-                throw new IllegalArgumentException(option + " " + problem);
-            }
-        }
-    }
-
-    /**
-     * Runs the fine-tune.
-     *
-     * @return steps, evaluations, diagnostics and the best model
-     */
-    public FinetuneResult fit() {
-        BgeModel model = o.model;
-        List<TrainingExample> examples = new ArrayList<>(o.trainingSet.examples());
-        if (o.sampler != null) {
-            SamplingResult sampled = o.sampler.sample(examples, o.samplerCorpus);
-            examples = new ArrayList<>(sampled.examples());
-            diagnose(TrainingDiagnostic.Severity.INFO, "NEGATIVES_SAMPLED", 0, sampled.report().summary(), "");
-        }
-        preflight(model, examples);
-        if (diagnostics.stream().anyMatch(d -> d.severity() == TrainingDiagnostic.Severity.ERROR)) {
-            throw new Bge4jException("preflight failed: " + diagnostics.stream()
-                    .filter(d -> d.severity() == TrainingDiagnostic.Severity.ERROR).findFirst().orElseThrow());
-        }
-        BatchComposer composer = composer(model);
-        long microPerEpoch = composer.compose(examples, 0).batches().size();
-        long stepsPerEpoch = Math.max(1, microPerEpoch / o.gradientAccumulation);
-        long totalSteps = stepsPerEpoch * o.epochs;
-        if (o.maxSteps > 0) {
-            totalSteps = Math.min(totalSteps, o.maxSteps);
-            if (o.maxSteps > stepsPerEpoch * o.epochs) {
-                totalSteps = o.maxSteps;
-            }
-        }
-        TrainingRun run = new TrainingRun(this, model, examples, composer, stepsPerEpoch, totalSteps);
-        try {
-            return run.execute();
-        } finally {
-            run.close();
-        }
-    }
-
-    /** Test hook: parameter gradients of the first micro-batch, computed as training would. */
-    Map<String, float[]> firstBatchGradients() {
-        List<TrainingExample> examples = new ArrayList<>(o.trainingSet.examples());
-        long steps = Math.max(1, (examples.size() + o.batchSize - 1) / o.batchSize / o.gradientAccumulation);
-        try (TrainingRun run = new TrainingRun(this, o.model, examples, composer(o.model), steps, steps)) {
-            return run.gradients(0);
-        } finally {
-            o.model.parameters().values().forEach(p -> p.setRequiresGradient(false));
-        }
-    }
-
-    /**
-     * Batches without duplicate texts (a positive of one query never sits in the batch as another
-     * example's text), optionally grouped by passage length to cut padding.
-     */
-    private BatchComposer composer(BgeModel model) {
-        BatchComposer.Builder b = BatchComposer.builder().batchSize(o.batchSize).seed(o.seed);
-        if (o.lengthBucketing) {
-            b.lengthBucketing(text -> Math.min(o.passageMaxLength, model.tokenizer().countTokens(text)));
-        }
-        return b.build();
-    }
-
-    Builder options() {
-        return o;
-    }
-
-    List<TrainingListener> listeners() {
-        return listeners;
-    }
-
-    List<TrainingDiagnostic> diagnostics() {
-        return diagnostics;
-    }
-
-    void diagnose(TrainingDiagnostic.Severity severity, String code, long step, String message, String suggestion) {
-        TrainingDiagnostic d = new TrainingDiagnostic(severity, code, step, message, suggestion);
-        diagnostics.add(d);
-        switch (severity) {
-            case ERROR -> LOG.error("{}", d);
-            case WARNING -> LOG.warn("{}", d);
-            default -> LOG.info("{}", d);
-        }
-        for (TrainingListener l : listeners) {
-            l.onDiagnostic(d);
-        }
-    }
-
-    private void preflight(BgeModel model, List<TrainingExample> examples) {
-        int need = o.groupSize - 1;
-        int none = 0;
-        int fewer = 0;
-        int promptMismatch = 0;
-        int teacher = 0;
-        for (TrainingExample e : examples) {
-            int n = e.negatives().size();
-            if (n == 0) {
-                none++;
-            } else if (n < need) {
-                fewer++;
-            }
-            if (e.prompt() != null && !e.prompt().equals(model.queryInstruction())) {
-                promptMismatch++;
-            }
-            if (e.hasTeacherScores()) {
-                teacher++;
-            }
-        }
-        if (need > 0 && none > 0) {
-            diagnose(TrainingDiagnostic.Severity.WARNING, "NO_NEGATIVES", 0, none + " of " + examples.size()
-                    + " examples have no negatives; their " + need + " group negatives are drawn at random from other"
-                    + " examples' positives (easy negatives)",
-                    "mine hard negatives first (DenseNegativeMiner / Bm25NegativeSampler, or `bge4j mine`)");
-        }
-        if (need > 0 && fewer > 0) {
-            diagnose(TrainingDiagnostic.Severity.WARNING, "FEW_NEGATIVES", 0, fewer + " of " + examples.size()
-                    + " examples have fewer than groupSize-1 = " + need + " negatives; theirs are repeated",
-                    "mine more negatives or lower groupSize");
-        }
-        if (promptMismatch > 0) {
-            diagnose(TrainingDiagnostic.Severity.WARNING, "INSTRUCTION_MISMATCH", 0, promptMismatch
-                    + " examples carry a prompt different from the model's query instruction '" + model.queryInstruction()
-                    + "'; at search time the model's instruction is used",
-                    "use the same instruction in training and at query time (BgeModel.loader().queryInstruction(...))");
-        }
-        if (teacher > 0 && teacher < examples.size()) {
-            diagnose(TrainingDiagnostic.Severity.WARNING, "PARTIAL_TEACHER_SCORES", 0, teacher + " of " + examples.size()
-                    + " examples carry teacher scores; distillation applies only to batches where all do", "");
-        }
-        ModelSizeRecommendation rec = ModelSizeRecommendation.forExampleCount(examples.size());
-        String modelSize = model.sizeClass().name();
-        if (!rec.recommended().name().equals(modelSize)) {
-            diagnose(TrainingDiagnostic.Severity.INFO, "MODEL_SIZE", 0, "with " + examples.size()
-                    + " training examples the recommended size is " + rec.recommended() + ", this model is "
-                    + modelSize + ": " + String.join("; ", rec.reasons()), "");
-        }
-    }
-
-    /**
-     * The embedder used for evaluation and negative refreshes during training: texts are cut at the
-     * training lengths (the longer of query and passage), as the model was trained.
-     */
-    static Embedder evalEmbedder(BgeModel model, Builder o) {
-        return model.embedder().batchSize(32).maxLength(Math.max(o.queryMaxLength, o.passageMaxLength)).build();
-    }
-
-    /** Exposed for tests: the evaluation helper. */
-    static Optional<EvaluationResult> evaluate(Evaluator evaluator, BgeModel model, Builder o) {
-        if (evaluator == null) {
-            return Optional.empty();
-        }
-        try (Embedder e = evalEmbedder(model, o)) {
-            return Optional.of(evaluator.evaluate(e));
-        }
-    }
-
-    static Map<String, Double> scalars(EvaluationResult r) {
-        return new LinkedHashMap<>(r.scalars());
-    }
-
-    static NDManager stepManager(BgeModel model) {
-        return model.manager().newSubManager();
-    }
-
-    static GradientCollector collector() {
-        return Engine.getInstance().newGradientCollector();
-    }
-
-    static InfoNceLoss loss(Builder o) {
-        return InfoNceLoss.builder().temperature(o.temperature).inBatchNegatives(o.inBatchNegatives)
-                .distillation(o.distillation).teacherTemperature(o.teacherTemperature).build();
-    }
-
-    static AdamW optimizer(Builder o) {
-        return AdamW.builder().weightDecay(o.weightDecay).build();
-    }
-
-    static LearningRateSchedule schedule(Builder o, long totalSteps) {
-        return LearningRateSchedule.builder().peakLearningRate(o.learningRate).totalSteps(totalSteps)
-                .warmupRatio(o.warmupRatio).decay(o.schedule).build();
-    }
-
-    static Optional<CrossBatchMemory> memory(Builder o) {
-        if (o.memorySize == 0) {
-            return Optional.empty();
-        }
-        return Optional.of(CrossBatchMemory.builder().capacity(o.memorySize).warmupSteps(o.memoryWarmup).build());
-    }
-
-    static double clip(Map<String, NDArray> params, double maxNorm) {
-        return maxNorm > 0 ? GradientClipping.clipByGlobalNorm(params, maxNorm) : GradientClipping.globalNorm(params);
-    }
-
-    static LossInput lossInput(NDArray q, NDArray p, int g, double[][] teacher) {
-        LossInput in = LossInput.of(q, p, g);
-        return teacher == null ? in : in.withTeacherScores(teacher);
-    }
-
-    static LossResult computeLoss(InfoNceLoss loss, LossInput in) {
-        return loss.compute(in);
     }
 }

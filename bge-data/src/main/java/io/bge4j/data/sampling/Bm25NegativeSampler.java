@@ -107,6 +107,7 @@ public final class Bm25NegativeSampler implements NegativeSampler {
      * @return the result
      */
     public SamplingResult sample(List<TrainingExample> examples, CorpusTextIndex index) {
+        TeacherScoreNotice.warnIfDropped("BM25 sampler", examples);
         Corpus corpus = index.corpus();
         long t0 = System.nanoTime();
         ForkJoinPool pool = new ForkJoinPool(threads);

@@ -103,6 +103,7 @@ public final class DenseNegativeMiner implements NegativeSampler {
      * @return the result, with provenance (rank and score of every negative)
      */
     public SamplingResult sample(List<TrainingExample> examples, CorpusTextIndex index) {
+        TeacherScoreNotice.warnIfDropped("dense miner", examples);
         Corpus corpus = index.corpus();
         long t0 = System.nanoTime();
         EmbeddingMatrix docs = encodeCorpus(corpus);

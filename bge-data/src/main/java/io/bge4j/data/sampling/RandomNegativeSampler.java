@@ -50,6 +50,7 @@ public final class RandomNegativeSampler implements NegativeSampler {
      * @return the result
      */
     public SamplingResult sample(List<TrainingExample> examples, CorpusTextIndex index) {
+        TeacherScoreNotice.warnIfDropped("random sampler", examples);
         NegativePicker.Tally tally = new NegativePicker.Tally("random", negativesPerQuery);
         List<TrainingExample> out = new ArrayList<>(examples.size());
         List<List<SampledNegative>> provenance = new ArrayList<>(examples.size());

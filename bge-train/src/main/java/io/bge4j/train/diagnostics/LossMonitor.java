@@ -127,13 +127,10 @@ public final class LossMonitor {
         return out;
     }
 
+    /** Debug level only: the findings are returned, and the caller (the trainer) reports them once. */
     private static void log(List<Diagnostic> found) {
         for (Diagnostic d : found) {
-            if (d.severity() == Diagnostic.Severity.ERROR) {
-                LOG.error("{}: {}. {}", d.kind(), d.message(), d.suggestion());
-            } else {
-                LOG.warn("{}: {}. {}", d.kind(), d.message(), d.suggestion());
-            }
+            LOG.debug("{} {}: {}. {}", d.severity(), d.kind(), d.message(), d.suggestion());
         }
     }
 

@@ -34,7 +34,7 @@ import ai.djl.ndarray.types.Shape;
  * }
  * }</pre>
  */
-public final class InfoNceLoss {
+public final class InfoNceLoss implements EmbeddingLoss {
 
     private final double temperature;
     private final boolean inBatchNegatives;
@@ -73,6 +73,17 @@ public final class InfoNceLoss {
         return teacherTemperature;
     }
 
+    @Override
+    public String describe() {
+        return "InfoNCE(temperature=" + temperature + ", inBatchNegatives=" + inBatchNegatives + ", distillation="
+                + distillation + ", teacherTemperature=" + teacherTemperature + ")";
+    }
+
+    @Override
+    public boolean usesTeacherScores() {
+        return true;
+    }
+
     /**
      * Computes the loss; call it inside a gradient collector to back-propagate.
      *
@@ -80,6 +91,7 @@ public final class InfoNceLoss {
      * @return the scalar loss, its parts and the logits
      * @throws IllegalArgumentException if the embeddings are neither float32 nor float64
      */
+    @Override
     public LossResult compute(LossInput in) {
         NDArray q = in.queries();
         DataType dt = q.getDataType();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import io.bge4j.core.weights.TensorData;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -183,6 +184,76 @@ public final class CrossBatchMemory implements AutoCloseable {
             }
         }
         return Optional.of(new MemoryNegatives(copy, mask, List.of(entryTexts)));
+    }
+
+    /**
+     * The memory's content, for a checkpoint: rows in slot order and the next slot to write.
+     *
+     * <p>Usage: {@code memory.snapshot().ifPresent(s -> save(s))}
+     *
+     * @param texts the texts of slots {@code 0 .. size-1}
+     * @param rows {@code size × d} embeddings of those slots (float32)
+     * @param next the slot the next row goes to
+     */
+    public record Snapshot(List<String> texts, TensorData rows, int next) {
+
+        /** Requires one text per row. */
+        public Snapshot {
+            texts = List.copyOf(texts);
+            if (rows.shape().length != 2 || rows.shape()[0] != texts.size()) {
+                throw new IllegalArgumentException("rows must be " + texts.size() + " × d, got "
+                        + Arrays.toString(rows.shape()));
+            }
+        }
+    }
+
+    /** @return the content (empty before the first batch) */
+    public Optional<Snapshot> snapshot() {
+        checkOpen();
+        if (buffer == null || size == 0) {
+            return Optional.empty();
+        }
+        float[] data;
+        long d = buffer.getShape().get(1);
+        try (NDManager scope = manager.newSubManager()) {
+            buffer.tempAttach(scope);
+            NDArray rows = buffer.get(new NDIndex("0:" + size));
+            data = rows.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32 ? rows.toFloatArray()
+                    : rows.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        }
+        return Optional.of(new Snapshot(Arrays.asList(texts).subList(0, size), new TensorData("memory",
+                new long[] {size, d}, data), next));
+    }
+
+    /**
+     * Replaces the content with a snapshot's (the memory must have the snapshot's capacity or more).
+     *
+     * @param snap a snapshot from {@link #snapshot()}
+     * @param device where the buffer lives
+     */
+    public void restore(Snapshot snap, ai.djl.Device device) {
+        checkOpen();
+        int n = snap.texts().size();
+        if (n > capacity || snap.next() < 0 || snap.next() >= capacity) {
+            throw new IllegalArgumentException("snapshot of " + n + " entries (next slot " + snap.next()
+                    + ") does not fit a memory of capacity " + capacity);
+        }
+        if (manager != null) {
+            manager.close();
+        }
+        long d = snap.rows().shape()[1];
+        manager = NDManager.newBaseManager(device);
+        buffer = manager.zeros(new Shape(capacity, d), ai.djl.ndarray.types.DataType.FLOAT32);
+        try (NDManager scope = manager.newSubManager()) {
+            buffer.tempAttach(scope);
+            buffer.set(new NDIndex("0:" + n), scope.create(snap.rows().data(), new Shape(n, d)));
+        }
+        Arrays.fill(texts, null);
+        for (int i = 0; i < n; i++) {
+            texts[i] = snap.texts().get(i);
+        }
+        size = n;
+        next = snap.next();
     }
 
     /** Forgets every entry (e.g. when the model changes abruptly); keeps the buffer. */

@@ -1,0 +1,118 @@
+package io.bge4j.train;
+
+import io.bge4j.core.BgeModel;
+import io.bge4j.core.Embedder;
+import io.bge4j.core.weights.TensorData;
+import io.bge4j.eval.EvaluationResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * When to evaluate, which evaluation is the best, and when to stop early. The best model follows any
+ * gain of the primary metric; patience counts evaluations without a gain of at least {@code minDelta}
+ * over the reference (the last value that was such a gain).
+ */
+final class EvaluationPolicy {
+
+    /**
+     * The part of the policy a checkpoint must carry.
+     *
+     * @param bestValue the best primary value so far
+     * @param bestStep its step (-1 before any evaluation)
+     * @param patienceReference the value gains are measured against
+     * @param evalsWithoutImprovement evaluations since the last gain of minDelta
+     */
+    record State(double bestValue, long bestStep, double patienceReference, int evalsWithoutImprovement) {
+        static final State INITIAL = new State(Double.NEGATIVE_INFINITY, -1, Double.NEGATIVE_INFINITY, 0);
+    }
+
+    private final RunSettings s;
+    private final RunLog log;
+    private final List<EvaluationRecord> evaluations = new ArrayList<>();
+    private State state = State.INITIAL;
+    private Map<String, TensorData> bestWeights;
+
+    EvaluationPolicy(RunSettings s, RunLog log) {
+        this.s = s;
+        this.log = log;
+    }
+
+    boolean enabled() {
+        return s.config().evaluator() != null;
+    }
+
+    boolean dueBeforeTraining() {
+        return enabled() && s.config().evaluateBase();
+    }
+
+    boolean dueAfter(long step, boolean epochEnd, long totalSteps) {
+        FinetuneConfig c = s.config();
+        boolean due = enabled() && ((c.evaluateEvery() > 0 && step % c.evaluateEvery() == 0)
+                || (c.evaluateEachEpoch() && epochEnd) || step == totalSteps);
+        return due && (evaluations.isEmpty() || evaluations.get(evaluations.size() - 1).step() != step);
+    }
+
+    /** Evaluates the model as it is after {@code step} steps (no gradient recorded). */
+    EvaluationRecord evaluate(long step) {
+        BgeModel model = s.model();
+        EvaluationResult r;
+        try (GradMode.Region g = GradMode.off();
+                Embedder e = model.embedder().batchSize(32).maxLength(s.embedderMaxLength()).build()) {
+            r = s.config().evaluator().evaluate(e);
+        }
+        double value = r.mean(s.config().primaryMetric());
+        boolean best = value > state.bestValue();
+        double ref = state.patienceReference();
+        int without = state.evalsWithoutImprovement();
+        if (value > ref + s.config().minDelta() || ref == Double.NEGATIVE_INFINITY) {
+            ref = value;
+            without = 0;
+        } else {
+            without++;
+        }
+        state = new State(best ? value : state.bestValue(), best ? step : state.bestStep(), ref, without);
+        if (best) {
+            bestWeights = model.toTensors();
+            if (s.config().outputDir() != null) {
+                model.save(s.config().outputDir().resolve("best"));
+            }
+        }
+        EvaluationRecord rec = new EvaluationRecord(step, s.config().primaryMetric().toString(), value,
+                new LinkedHashMap<>(r.scalars()), best);
+        evaluations.add(rec);
+        log.evaluation(rec);
+        return rec;
+    }
+
+    /** @return whether patience is exhausted (after diagnosing it) */
+    boolean shouldStop(long step) {
+        FinetuneConfig c = s.config();
+        if (c.patience() > 0 && state.evalsWithoutImprovement() >= c.patience()) {
+            log.diagnose(TrainingDiagnostic.Severity.INFO, "EARLY_STOP", step, "no improvement of " + c.primaryMetric()
+                    + " by " + c.minDelta() + " in " + c.patience() + " evaluations; best "
+                    + String.format("%.4f", state.bestValue()) + " at step " + state.bestStep(), "");
+            return true;
+        }
+        return false;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Weights of the best evaluation, or {@code null} when none or when they equal the current ones. */
+    Map<String, TensorData> bestWeightsUnlessAt(long step) {
+        return bestWeights != null && state.bestStep() != step ? bestWeights : null;
+    }
+
+    void restore(State restored, Map<String, TensorData> weights, long step) {
+        this.state = restored;
+        this.bestWeights = weights != null ? weights : restored.bestStep() == step ? s.model().toTensors() : null;
+    }
+
+    List<EvaluationRecord> evaluations() {
+        return evaluations;
+    }
+}

@@ -1,0 +1,27 @@
+package io.bge4j.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.GradientCollector;
+import io.bge4j.core.nn.Scalars;
+import io.bge4j.train.loss.LossResult;
+
+/** One graph over the whole micro-batch: embed queries and passages with dropout, loss, backward. */
+final class PlainStep implements StepStrategy {
+
+    @Override
+    public StepLosses run(MicroBatch b, Context ctx) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            Engine.getInstance().setRandomSeed(Seeds.dropout(ctx.seed(), b.index(), 0, 0));
+            NDArray q = ctx.model().embed(ctx.manager(), b.queryIds(), true);
+            NDArray p = ctx.model().embed(ctx.manager(), b.passageIds(), true);
+            LossResult r = ctx.loss().compute(ctx.input(q, p, b));
+            StepLosses losses = StepLosses.of(r);
+            if (losses.finite()) {
+                gc.backward(r.loss().div(Scalars.of(r.loss(), ctx.accumulation())));
+            }
+            ctx.remember(p, b);
+            return losses;
+        }
+    }
+}

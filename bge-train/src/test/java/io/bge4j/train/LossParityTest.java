@@ -1,0 +1,65 @@
+package io.bge4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.bge4j.core.BgeModel;
+import io.bge4j.core.testing.TinyModels;
+import io.bge4j.data.TrainingExample;
+import io.bge4j.data.TrainingSet;
+import io.bge4j.train.loss.DistillationType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Per-step losses equal those the trainer produced before the redesign (recorded with the old
+ * {@code TrainingRun} in {@code baseline-losses.txt}) on every fixture whose behaviour did not change on
+ * purpose.
+ */
+class LossParityTest {
+    static TrainingSet teacherSet() {
+        List<TrainingExample> ex = new ArrayList<>();
+        for (int i = 0; i < FinetunerTest.PAIRS.length; i++) {
+            ex.add(TrainingExample.builder().query(FinetunerTest.PAIRS[i][0]).positives(List.of(FinetunerTest.PAIRS[i][1]))
+                    .negatives(List.of(FinetunerTest.NEGATIVES[i])).positiveScores(List.of(0.9))
+                    .negativeScores(List.of(0.3 + 0.05 * i, 0.1)).build());
+        }
+        return TrainingSet.of("teacher", ex);
+    }
+
+    @Test
+    void perStepLossesEqualThePreRedesignTrainer() throws Exception {
+        Map<String, UnaryOperator<Finetuner.Builder>> cfg = new LinkedHashMap<>();
+        cfg.put("plain", b -> b);
+        cfg.put("noInBatch", b -> b.inBatchNegatives(false));
+        cfg.put("gradCache", b -> b.gradientCache(3));
+        cfg.put("accum2", b -> b.gradientAccumulation(2).batchSize(2));
+        cfg.put("memory0", b -> b.crossBatchMemory(16, 0));
+        cfg.put("kl", b -> b.trainingSet(teacherSet()));
+        cfg.put("m3", b -> b.trainingSet(teacherSet()).distillation(DistillationType.M3_KD_LOSS, 0.5));
+        cfg.put("bucketing", b -> b.lengthBucketing(true));
+        cfg.put("epochs3", b -> b.maxSteps(-1).epochs(3));
+        Map<String, List<Double>> expected = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of(LossParityTest.class.getResource("/baseline-losses.txt").toURI()))) {
+            String[] f = line.trim().split(" ");
+            List<Double> v = new ArrayList<>();
+            for (int i = 1; i < f.length; i++) {
+                v.add(Double.parseDouble(f[i]));
+            }
+            expected.put(f[0], v);
+        }
+        for (var e : cfg.entrySet()) {
+            try (BgeModel m = TinyModels.bert(FinetunerTest.allTexts(), 1)) {
+                Finetuner.Builder b = Finetuner.builder().model(m).trainingSet(FinetunerTest.trainingSet()).batchSize(4)
+                        .groupSize(3).maxSteps(5).learningRate(1e-3).seed(3);
+                List<Double> l = e.getValue().apply(b).build().fit().steps().stream().map(StepRecord::loss).toList();
+                assertEquals(expected.get(e.getKey()), l, e.getKey());
+            }
+        }
+    }
+}
