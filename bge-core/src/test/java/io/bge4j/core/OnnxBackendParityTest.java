@@ -9,13 +9,14 @@ import io.bge4j.core.onnx.OnnxRuntimeEncoder;
 import io.bge4j.core.testing.TinyModels;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The exported ONNX file in ONNX Runtime, and the ONNX Runtime backend of {@link BgeEmbedder}, against
  * bge4j's libtorch forward on the real bge-small-en-v1.5 and bge-small-zh-v1.5 weights and the mixed texts
- * of {@link ParityTest} (over-long, CJK, emoji, one character, empty).
+ * of {@link ParityTest} (over-long, CJK, emoji, one character, empty). The Chinese model runs with {@code -Pslow}.
  */
 class OnnxBackendParityTest {
 
@@ -61,6 +62,7 @@ class OnnxBackendParityTest {
     }
 
     @Test
+    @Tag("slow") // the same code path as the English model; ~1 min of real-model encoding
     void bgeSmallZhExportAndBackendMatchLibtorch(@TempDir Path dir) {
         check(BgePreset.BGE_SMALL_ZH_V15, dir);
     }

@@ -48,6 +48,9 @@ public final class OnnxRuntimeEncoder implements AutoCloseable {
                 opts.setInterOpNumThreads(1);
                 opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
                 opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                // idle ORT workers would otherwise spin between runs and starve libtorch's threads and other
+                // processes on a shared machine
+                opts.addConfigEntry("session.intra_op.allow_spinning", "0");
                 session = env.createSession(model, opts);
             }
             if (!session.getOutputNames().contains(OnnxExporter.SENTENCE_EMBEDDING)) {
