@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Batches are length-sorted (longest first) and capped both by {@link Builder#batchSize(int)} texts and
  * by {@link Builder#tokenBudget(int)} padded tokens. Texts are tokenized in chunks on a helper thread while
- * the previous chunk is encoded. With libtorch every batch's arrays live in a child manager closed after
- * the batch.
+ * the previous chunk is encoded. With ONNX Runtime, {@link Builder#threads(int)} batches run at once, one
+ * thread each. With libtorch every batch's arrays live in a child manager closed after the batch.
  *
  * <p>Usage: {@code try (Embedder e = model.embedder().batchSize(64).build()) { e.encodeCorpus(docs); }}
  */
@@ -101,6 +101,7 @@ public final class BgeEmbedder implements Embedder {
     private final ProgressListener listener;
     private final Backend backend;
     private final OnnxRuntimeEncoder ort;
+    private final int threads;
     private final OnnxExportOptions.Precision precision;
     private String fingerprint;
 
@@ -114,6 +115,7 @@ public final class BgeEmbedder implements Embedder {
         this.backend = resolved;
         this.ort = ort;
         this.precision = b.precision;
+        this.threads = b.threads;
         if (ort != null) {
             fingerprint(); // the ONNX graph holds the weights of now: fingerprint them now too
         }
@@ -131,7 +133,7 @@ public final class BgeEmbedder implements Embedder {
     public static final class Builder {
         private final BgeModel model;
         private int batchSize = 32;
-        private int tokenBudget = 16_384;
+        private int tokenBudget = 2_048;
         private int maxLength;
         private String queryInstruction;
         private ProgressListener listener = (d, t) -> { };
@@ -153,7 +155,8 @@ public final class BgeEmbedder implements Embedder {
 
         /**
          * @param tokens at most this many padded tokens (texts × longest) per forward pass, so batches of long
-         *     texts shrink (default 16,384); a text longer than the budget still runs, alone
+         *     texts shrink (default 2,048: such small batches ran several times faster on CPU than
+         *     16,384-token ones in docs/benchmarks.md); a text longer than the budget still runs, alone
          * @return this
          */
         public Builder tokenBudget(int tokens) {
@@ -185,7 +188,12 @@ public final class BgeEmbedder implements Embedder {
             return this;
         }
 
-        /** @param threads ONNX Runtime intra-op threads (default: available processors) @return this */
+        /**
+         * @param threads ONNX Runtime batches run at once, each on one thread (default: available processors);
+         *     whole batches in parallel need no per-operator synchronisation, which keeps throughput up when
+         *     other processes share the cores
+         * @return this
+         */
         public Builder threads(int threads) {
             this.threads = threads;
             return this;
@@ -234,7 +242,7 @@ public final class BgeEmbedder implements Embedder {
             OnnxRuntimeEncoder ort = null;
             if (resolved == Backend.ONNX) {
                 try {
-                    ort = OnnxRuntimeEncoder.forModel(model, OnnxExportOptions.defaults().withPrecision(precision), threads);
+                    ort = OnnxRuntimeEncoder.forModel(model, OnnxExportOptions.defaults().withPrecision(precision), 1);
                 } catch (RuntimeException | UnsatisfiedLinkError e) {
                     if (backend == Backend.ONNX || System.getProperty(BACKEND_PROPERTY) != null) {
                         throw e;
@@ -338,26 +346,60 @@ public final class BgeEmbedder implements Embedder {
         }
         // longest first: the first batch shows the peak memory at once; ties keep input order
         Arrays.sort(order, (a, b) -> Integer.compare(ids[b].length, ids[a].length));
-        int start = 0;
-        while (start < n) {
+        List<int[]> ranges = new ArrayList<>();
+        for (int start = 0; start < n; ) {
             int longest = ids[order[start]].length;
             int size = Math.max(1, Math.min(batchSize, tokenBudget / longest));
             int end = Math.min(n, start + size);
-            long[][] batch = new long[end - start][];
-            long tokens = 0;
-            for (int i = start; i < end; i++) {
-                batch[i - start] = ids[order[i]];
-                tokens += batch[i - start].length;
-            }
-            float[][] vectors = run(batch);
-            for (int i = start; i < end; i++) {
-                out[offset + order[i]] = vectors[i - start];
-            }
-            progress[0] += end - start;
-            progress[1] += tokens;
-            listener.onProgress((int) progress[0], total, progress[1]);
+            ranges.add(new int[] {start, end});
             start = end;
         }
+        List<Future<float[][]>> pending = new ArrayList<>();
+        ExecutorService pool = ort != null && threads > 1 && ranges.size() > 1
+                ? Executors.newFixedThreadPool(Math.min(threads, ranges.size()), r -> {
+                    Thread t = new Thread(r, "bge4j-ort");
+                    t.setDaemon(true);
+                    return t;
+                })
+                : null;
+        try {
+            for (int[] r : ranges) {
+                long[][] batch = new long[r[1] - r[0]][];
+                for (int i = r[0]; i < r[1]; i++) {
+                    batch[i - r[0]] = ids[order[i]];
+                }
+                if (pool != null) {
+                    pending.add(pool.submit(() -> run(batch)));
+                } else {
+                    place(r, run(batch), ids, order, offset, out, progress, total);
+                }
+            }
+            for (int k = 0; k < pending.size(); k++) {
+                place(ranges.get(k), pending.get(k).get(), ids, order, offset, out, progress, total);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Bge4jException("interrupted while encoding", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException re ? re : new Bge4jException("encoding failed: " + c, c);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private void place(int[] r, float[][] vectors, long[][] ids, Integer[] order, int offset, float[][] out,
+            long[] progress, int total) {
+        long tokens = 0;
+        for (int i = r[0]; i < r[1]; i++) {
+            out[offset + order[i]] = vectors[i - r[0]];
+            tokens += ids[order[i]].length;
+        }
+        progress[0] += r[1] - r[0];
+        progress[1] += tokens;
+        listener.onProgress((int) progress[0], total, progress[1]);
     }
 
     private float[][] run(long[][] batch) {

@@ -48,8 +48,8 @@ public final class OnnxRuntimeEncoder implements AutoCloseable {
                 opts.setInterOpNumThreads(1);
                 opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
                 opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                // idle ORT workers would otherwise spin between runs and starve libtorch's threads and other
-                // processes on a shared machine
+                // by default idle ORT workers spin-wait between runs, taking CPU from libtorch's threads and
+                // from other processes on a shared machine
                 opts.addConfigEntry("session.intra_op.allow_spinning", "0");
                 session = env.createSession(model, opts);
             }

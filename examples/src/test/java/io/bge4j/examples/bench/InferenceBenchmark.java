@@ -34,7 +34,7 @@ import java.util.concurrent.Executors;
  * of texts/s, tokens/s (non-padding tokens), ratios to raw ORT, and the min cosine of each engine's vectors
  * to libtorch's.
  *
- * <p>Usage: {@code InferenceBenchmark <corpus.jsonl> <texts> <batch> <threads> <passes>}
+ * <p>Usage: {@code InferenceBenchmark <corpus.jsonl> <texts> <batch> <threads> <passes> [tokenBudget]}
  */
 public final class InferenceBenchmark {
 
@@ -50,13 +50,14 @@ public final class InferenceBenchmark {
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         int passes = args.length > 4 ? Integer.parseInt(args[4]) : 2;
+        int budget = args.length > 5 ? Integer.parseInt(args[5]) : 2048;
         List<String> texts = readTexts(corpus, n);
 
         try (BgeModel model = BgeModel.load("bge-small-en-v1.5");
-                BgeEmbedder onnx = model.embedder().batchSize(batch).threads(threads).build();
-                BgeEmbedder int8 = model.embedder().batchSize(batch).threads(threads)
+                BgeEmbedder onnx = model.embedder().batchSize(batch).threads(threads).tokenBudget(budget).build();
+                BgeEmbedder int8 = model.embedder().batchSize(batch).threads(threads).tokenBudget(budget)
                         .backend(BgeEmbedder.Backend.ONNX).onnxPrecision(OnnxExportOptions.Precision.INT8).build();
-                BgeEmbedder torch = model.embedder().batchSize(batch).backend(BgeEmbedder.Backend.TORCH).build();
+                BgeEmbedder torch = model.embedder().batchSize(batch).tokenBudget(budget).backend(BgeEmbedder.Backend.TORCH).build();
                 RawOrt raw = new RawOrt(threads)) {
             long[][] ids = model.tokenizer().encode(texts, 512);
             long tokens = 0;
@@ -96,8 +97,8 @@ public final class InferenceBenchmark {
             }
             float[][] ref = vectors.get("bge4j libtorch");
             double rawS = best.get("raw ORT, stock file, sorted");
-            System.out.printf(Locale.ROOT, "%d texts, %d tokens (mean %.1f), batch %d, %d threads, best of %d%n", texts.size(),
-                    tokens, tokens / (double) texts.size(), batch, threads, passes);
+            System.out.printf(Locale.ROOT, "%d texts, %d tokens (mean %.1f), batch %d, bge4j token budget %d, %d threads, best of %d%n",
+                    texts.size(), tokens, tokens / (double) texts.size(), batch, budget, threads, passes);
             System.out.println("| engine | seconds | texts/s | tokens/s | × raw ORT | min cosine to libtorch |");
             System.out.println("|---|---:|---:|---:|---:|---:|");
             for (String k : engines.keySet()) {
