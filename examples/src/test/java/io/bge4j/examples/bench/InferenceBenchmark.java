@@ -64,7 +64,8 @@ public final class InferenceBenchmark {
             for (long[] s : ids) {
                 tokens += s.length;
             }
-            BgeSmallEnV15EmbeddingModel lc4j = new BgeSmallEnV15EmbeddingModel(Executors.newFixedThreadPool(threads));
+            java.util.concurrent.ExecutorService lc4jPool = Executors.newFixedThreadPool(threads);
+            BgeSmallEnV15EmbeddingModel lc4j = new BgeSmallEnV15EmbeddingModel(lc4jPool);
             Map<String, Engine> engines = new java.util.LinkedHashMap<>();
             engines.put("bge4j default (" + onnx.backend().name().toLowerCase(Locale.ROOT) + ", fused fp32)", onnx::encodeCorpus);
             engines.put("bge4j libtorch", torch::encodeCorpus);
@@ -106,6 +107,7 @@ public final class InferenceBenchmark {
                 System.out.printf(Locale.ROOT, "| %s | %.2f | %.1f | %,.0f | %.2f | %.6f |%n", k, s, texts.size() / s, tokens / s,
                         rawS / s, minCos(ref, vectors.get(k)));
             }
+            lc4jPool.shutdownNow(); // its threads are not daemons: the JVM would not exit
         }
     }
 
