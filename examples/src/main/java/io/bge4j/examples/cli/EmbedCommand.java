@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,6 +44,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Mixin
+    InferenceOptions inference = new InferenceOptions();
+
     @Override
     public Integer call() throws IOException {
         List<String> lines;
@@ -62,7 +66,8 @@ final class EmbedCommand implements Callable<Integer> {
             }
         }
         float[][] vectors;
-        try (BgeModel m = BgeModel.load(model); Embedder e = m.embedder().batchSize(batchSize).build()) {
+        try (BgeModel m = BgeModel.load(model); Embedder e = inference.apply(m.embedder().batchSize(batchSize),
+                spec.commandLine().getErr()).build()) {
             vectors = queries ? e.encodeQueries(texts) : e.encodeCorpus(texts);
         }
         float[][] v = vectors;

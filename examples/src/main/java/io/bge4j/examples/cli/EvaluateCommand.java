@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -96,6 +97,9 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Seed of the bootstrap and randomisation test (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Mixin
+    InferenceOptions inference = new InferenceOptions();
+
     @Override
     public Integer call() {
         if (runs != null && runs.size() != models.size()) {
@@ -121,7 +125,8 @@ final class EvaluateCommand implements Callable<Integer> {
             out.printf("evaluating %s ...%n", labels.get(i));
             out.flush();
             EvaluationResult r;
-            try (BgeModel m = load(models.get(i)); Embedder e = m.embedder().batchSize(batchSize).build()) {
+            try (BgeModel m = load(models.get(i)); Embedder e = inference.apply(m.embedder().batchSize(batchSize),
+                    spec.commandLine().getErr()).build()) {
                 r = evaluator.evaluate(e).withName(labels.get(i));
             }
             results.add(r);

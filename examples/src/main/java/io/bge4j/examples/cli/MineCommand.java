@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -94,6 +95,9 @@ final class MineCommand implements Callable<Integer> {
             description = "Cap on tokens per text (default: the model's maximum).")
     Integer maxLength;
 
+    @Mixin
+    InferenceOptions inference = new InferenceOptions();
+
     @Override
     public Integer call() {
         Matcher rm = RANGE.matcher(range.strip());
@@ -131,7 +135,7 @@ final class MineCommand implements Callable<Integer> {
         out.flush();
         SamplingResult result;
         try (BgeModel m = maxLength == null ? BgeModel.load(model) : BgeModel.loader().maxLength(maxLength).load(model)) {
-            BgeEmbedder.Builder eb = m.embedder().batchSize(batchSize);
+            BgeEmbedder.Builder eb = inference.apply(m.embedder().batchSize(batchSize), spec.commandLine().getErr());
             String instruction = instruction(queriesInstruction);
             if (instruction != null) {
                 eb.queryInstruction(instruction);
