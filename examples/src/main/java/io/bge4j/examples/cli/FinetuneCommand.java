@@ -147,6 +147,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     DistillationOptions distillation = new DistillationOptions();
 
+    @Mixin
+    MatryoshkaOptions matryoshka = new MatryoshkaOptions();
+
     @Option(names = "--no-progress", description = "Do not print the progress bar (the summary is still printed).")
     boolean noProgress;
 
@@ -381,6 +384,29 @@ final class FinetuneCommand implements Callable<Integer> {
         }
     }
 
+    /** Matryoshka training: the loss applied at several leading dimensions of the embedding. */
+    static final class MatryoshkaOptions {
+        @Option(names = "--matryoshka", paramLabel = "<d1,d2,...>", split = ",",
+                description = "Train for these leading embedding dimensions too (e.g. 384,256,128,64); the loss is"
+                        + " the weighted sum of the loss at each dimension.")
+        List<Integer> dims;
+
+        @Option(names = "--matryoshka-weights", paramLabel = "<w1,w2,...>", split = ",",
+                description = "One weight per --matryoshka dimension (default 1 each).")
+        List<Double> weights;
+
+        void apply(Finetuner.Builder b, CommandSpec spec) {
+            if (dims == null) {
+                require(spec, weights == null, "--matryoshka-weights needs --matryoshka");
+                return;
+            }
+            List<Double> w = weights != null ? weights : java.util.Collections.nCopies(dims.size(), 1.0);
+            require(spec, w.size() == dims.size(), "--matryoshka-weights needs one weight per --matryoshka"
+                    + " dimension: " + dims.size() + " dimensions, " + w.size() + " weights");
+            b.matryoshka(dims, w);
+        }
+    }
+
     /** How teacher scores in the training file are distilled. */
     static final class DistillationOptions {
         @Option(names = "--distillation", paramLabel = "<kl_div|m3_kd>",
@@ -541,6 +567,7 @@ final class FinetuneCommand implements Callable<Integer> {
         checkpoints.apply(b, spec);
         memory.apply(b, spec);
         distillation.apply(b, spec);
+        matryoshka.apply(b, spec);
         if (dynamic.enabled()) {
             dynamic.apply(b, spec, groupSize != null ? groupSize : 8, seed != null ? seed : 42);
         }

@@ -44,6 +44,7 @@ class FinetuneOptionsCoverageTest {
             Map.entry("resumeFrom", List.of("--resume")),
             Map.entry("crossBatchMemory", List.of("--cross-batch-memory", "--memory-warmup")),
             Map.entry("distillation", List.of("--distillation", "--teacher-temperature")),
+            Map.entry("matryoshka", List.of("--matryoshka", "--matryoshka-weights")),
             Map.entry("dynamicNegatives", List.of("--dynamic-negatives", "--corpus", "--dynamic-range",
                     "--dynamic-negatives-per-query", "--dynamic-relative-margin")));
 
@@ -51,6 +52,8 @@ class FinetuneOptionsCoverageTest {
      * Deliberate exceptions: builder options that take Java objects a shell user cannot type.
      */
     private static final Map<String, String> DELIBERATE = Map.of(
+            "loss", "takes an EmbeddingLoss object (custom or composed losses are a Java API); the CLI reaches the"
+                    + " built-in losses through --temperature, --distillation and --matryoshka",
             "listener", "takes TrainingListener objects; the CLI adds its ConsoleProgress (off with --no-progress)",
             "negativeSampler", "takes a NegativeSampler object and a Corpus; on the command line, mining once is the"
                     + " separate `bge4j mine` command whose output is the --train file, and --dynamic-negatives"
