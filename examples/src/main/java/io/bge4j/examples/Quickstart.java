@@ -118,12 +118,15 @@ public final class Quickstart {
         List<String> testIds = subset(new ArrayList<>(test.queries().byId().keySet()), o.testQueries(), rnd);
         List<String> devIds = subset(new ArrayList<>(dev.queries().byId().keySet()), o.devQueries(), rnd);
         List<String> trainIds = subset(new ArrayList<>(train.queries().byId().keySet()), o.trainQueries(), rnd);
-        int nd = o.distractors() < 0 ? distractorPool.size() : Math.min(o.distractors(), distractorPool.size());
-        // test, dev and mining corpora share no labelled document; each gets its own distractors
+        // test, dev and mining corpora share no document: no labelled one, and each gets its own disjoint slice
+        // of the shuffled distractor pool (test first, then dev, then mining), so no mined training negative is
+        // ever a test or dev distractor
+        int[] slices = distractorSlices(distractorPool.size(), o.distractors(), devIds.size());
+        int nd = slices[0];
+        int ndDev = slices[1];
         Corpus testCorpus = corpus(all, test.qrels(), testIds, distractorPool.subList(0, nd));
-        Corpus devCorpus = corpus(all, dev.qrels(), devIds,
-                distractorPool.subList(0, Math.min(nd, Math.max(2 * devIds.size(), 1))));
-        Corpus mineCorpus = corpus(all, train.qrels(), trainIds, distractorPool.subList(0, nd));
+        Corpus devCorpus = corpus(all, dev.qrels(), devIds, distractorPool.subList(nd, nd + ndDev));
+        Corpus mineCorpus = corpus(all, train.qrels(), trainIds, distractorPool.subList(nd + ndDev, nd + ndDev + nd));
 
         out.printf("bge4j quickstart: %s on %s%n", o.model(), o.data());
         out.printf("  test: %d queries over %d docs | dev: %d queries over %d docs | train: %d queries, negatives mined"
@@ -224,6 +227,19 @@ public final class Quickstart {
                 }
             });
         }
+    }
+
+    /**
+     * Sizes of the three disjoint distractor slices: test and mining get {@code requested} each (all that fits
+     * when negative), dev gets twice its query count; shrunk evenly when the pool cannot hold them all.
+     *
+     * @return {test (= mining) slice size, dev slice size}
+     */
+    static int[] distractorSlices(int pool, int requested, int devQueries) {
+        int dev = Math.min(Math.max(2 * devQueries, 1), pool / 3);
+        int perSide = (pool - dev) / 2;
+        int nd = requested < 0 ? perSide : Math.min(requested, perSide);
+        return new int[] {nd, Math.min(dev, pool - 2 * nd)};
     }
 
     private static List<String> subset(List<String> ids, int n, Random rnd) {
