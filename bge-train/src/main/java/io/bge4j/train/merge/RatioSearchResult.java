@@ -1,5 +1,6 @@
 package io.bge4j.train.merge;
 
+import io.bge4j.eval.verdict.MergeSuggestion;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -40,6 +41,17 @@ public record RatioSearchResult(List<RatioPoint> points, RatioPoint chosen, doub
         double b = base().target().primaryValue();
         double gain = tuned().target().primaryValue() - b;
         return gain == 0 ? Double.NaN : (chosen.target().primaryValue() - b) / gain;
+    }
+
+    /**
+     * @return the chosen ratio as the verdict's merge suggestion (general scores are NaN when no general evaluator
+     *     was given)
+     */
+    public MergeSuggestion toSuggestion() {
+        double gb = base().general() == null ? Double.NaN : base().general().primaryValue();
+        double gm = chosen.general() == null ? Double.NaN : chosen.general().primaryValue();
+        return new MergeSuggestion(chosen.tunedWeight(), base().target().primaryValue(),
+                tuned().target().primaryValue(), chosen.target().primaryValue(), gb, gm);
     }
 
     /** @return one line per ratio: r, target, general, and a mark on the chosen one */

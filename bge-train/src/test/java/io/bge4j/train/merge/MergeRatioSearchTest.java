@@ -36,6 +36,8 @@ class MergeRatioSearchTest {
         assertEquals(0.5, c.tunedWeight());
         RatioSearchResult r = new RatioSearchResult(pts, c, 0.01);
         assertEquals((0.87 - 0.80) / (0.90 - 0.80), r.targetGainKept(), 1e-12);
+        assertEquals(r.targetGainKept(), r.toSuggestion().gainKept(), 1e-12);
+        assertEquals(0.492 - 0.50, r.toSuggestion().generalMerged() - r.toSuggestion().generalBase(), 1e-12);
         // a loose bound picks the tuned model, a zero bound the base
         assertEquals(1.0, MergeRatioSearch.choose(pts, 0.05).tunedWeight());
         assertEquals(0.0, MergeRatioSearch.choose(pts, 0.0).tunedWeight());
