@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bge4j", mixinStandardHelpOptions = true, version = "bge4j 0.1.0",
         description = "Embed, mine, fine-tune and evaluate BGE embedding models on the JVM.",
         subcommands = {EmbedCommand.class, MetricsCommand.class, EvaluateCommand.class, MineCommand.class,
-            FinetuneCommand.class, QuickstartCommand.class})
+            FinetuneCommand.class, QuickstartCommand.class, MergeCommand.class})
 public final class Bge4jCli {
 
     private Bge4jCli() {}
