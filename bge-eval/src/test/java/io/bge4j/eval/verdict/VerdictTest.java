@@ -129,4 +129,22 @@ class VerdictTest {
         assertThrows(IllegalArgumentException.class, () -> ModelRanking.of(List.of(a), M, 1));
         assertThrows(IllegalArgumentException.class, () -> ModelRanking.of(List.of(a, a), M, 1));
     }
+
+    @Test
+    void meanIntervalOfConstantsAndOfTwoValues() {
+        MeanInterval c = MeanInterval.of(result("r", constant(30, 0.7)), M, 500, 1, 0.95);
+        assertEquals(0.7, c.mean(), 1e-12);
+        assertEquals(0.7, c.low(), 1e-12);
+        assertEquals(0.7, c.high(), 1e-12);
+        // half 0, half 1 over 400 queries: mean 0.5, bootstrap sd ≈ sqrt(0.25/400) = 0.025, 95% ≈ ±0.049
+        double[] x = new double[400];
+        for (int i = 0; i < 200; i++) {
+            x[i] = 1;
+        }
+        MeanInterval b = MeanInterval.of(x, 4000, 7, 0.95);
+        assertEquals(0.5, b.mean(), 1e-12);
+        assertEquals(0.451, b.low(), 0.01);
+        assertEquals(0.549, b.high(), 0.01);
+        assertEquals("0.5000 [" + String.format(java.util.Locale.ROOT, "%.4f", b.low()), b.toString().substring(0, 14));
+    }
 }
