@@ -47,6 +47,9 @@ class QuickstartSlicesTest {
         for (String id : dev) {
             assertTrue(!test.contains(id), "dev document " + id + " is also a test document");
         }
+        Quickstart.Splits again = Quickstart.splits(o);
+        assertTrue(ids(again.testCorpus()).equals(test) && again.devIds().equals(s.devIds())
+                && ids(again.mineCorpus()).equals(mine), "the same options must give the same splits");
     }
 
     private static Set<String> ids(Corpus c) {
