@@ -96,34 +96,16 @@ public final class Quickstart {
      */
     public static Outcome run(Options o, PrintWriter out) throws Exception {
         long t0 = System.nanoTime();
-        Random rnd = new Random(o.seed());
-        BeirDataset test = BeirDataset.load(o.data(), "test");
-        BeirDataset dev = BeirDataset.load(o.data(), "dev");
-        BeirDataset train = BeirDataset.load(o.data(), "train");
-        Corpus all = test.corpus();
-
-        Set<String> evalDocs = new HashSet<>();
-        relevantDocs(test.qrels(), evalDocs);
-        relevantDocs(dev.qrels(), evalDocs);
-        Set<String> trainDocs = new HashSet<>();
-        relevantDocs(train.qrels(), trainDocs);
-        List<CorpusDocument> distractorPool = new ArrayList<>();
-        for (CorpusDocument d : all.documents()) {
-            if (!evalDocs.contains(d.id()) && !trainDocs.contains(d.id())) {
-                distractorPool.add(d);
-            }
-        }
-        Collections.shuffle(distractorPool, rnd);
-
-        List<String> testIds = subset(new ArrayList<>(test.queries().byId().keySet()), o.testQueries(), rnd);
-        List<String> devIds = subset(new ArrayList<>(dev.queries().byId().keySet()), o.devQueries(), rnd);
-        List<String> trainIds = subset(new ArrayList<>(train.queries().byId().keySet()), o.trainQueries(), rnd);
-        int nd = o.distractors() < 0 ? distractorPool.size() : Math.min(o.distractors(), distractorPool.size());
-        // test, dev and mining corpora share no labelled document; each gets its own distractors
-        Corpus testCorpus = corpus(all, test.qrels(), testIds, distractorPool.subList(0, nd));
-        Corpus devCorpus = corpus(all, dev.qrels(), devIds,
-                distractorPool.subList(0, Math.min(nd, Math.max(2 * devIds.size(), 1))));
-        Corpus mineCorpus = corpus(all, train.qrels(), trainIds, distractorPool.subList(0, nd));
+        Splits sp = splits(o);
+        BeirDataset test = sp.test();
+        BeirDataset train = sp.train();
+        Corpus all = sp.all();
+        List<String> testIds = sp.testIds();
+        List<String> devIds = sp.devIds();
+        List<String> trainIds = sp.trainIds();
+        Corpus testCorpus = sp.testCorpus();
+        Corpus devCorpus = sp.devCorpus();
+        Corpus mineCorpus = sp.mineCorpus();
 
         out.printf("bge4j quickstart: %s on %s%n", o.model(), o.data());
         out.printf("  test: %d queries over %d docs | dev: %d queries over %d docs | train: %d queries, negatives mined"
@@ -136,10 +118,8 @@ public final class Quickstart {
 
         Files.createDirectories(o.output());
         try (BgeModel model = BgeModel.load(o.model())) {
-            RetrievalEvaluator testEval = RetrievalEvaluator.builder().name("test").queries(sub(test.queries(), testIds))
-                    .corpus(testCorpus).qrels(subQrels(test.qrels(), testIds)).primary(Metric.NDCG_AT_10).build();
-            RetrievalEvaluator devEval = RetrievalEvaluator.builder().name("dev").queries(sub(dev.queries(), devIds))
-                    .corpus(devCorpus).qrels(subQrels(dev.qrels(), devIds)).primary(Metric.NDCG_AT_10).build();
+            RetrievalEvaluator testEval = sp.testEvaluator();
+            RetrievalEvaluator devEval = sp.devEvaluator();
 
             out.println("[1/4] evaluating the base model on test ...");
             out.flush();
@@ -224,6 +204,75 @@ public final class Quickstart {
                 }
             });
         }
+    }
+
+    /** The quickstart's data: query subsets and their corpora (no document shared between test, dev and mining). */
+    record Splits(BeirDataset test, BeirDataset dev, BeirDataset train, Corpus all, List<String> testIds,
+            List<String> devIds, List<String> trainIds, Corpus testCorpus, Corpus devCorpus, Corpus mineCorpus) {
+
+        /** @return nDCG@10 on the test queries over the test corpus */
+        RetrievalEvaluator testEvaluator() {
+            return RetrievalEvaluator.builder().name("test").queries(sub(test.queries(), testIds)).corpus(testCorpus)
+                    .qrels(subQrels(test.qrels(), testIds)).primary(Metric.NDCG_AT_10).build();
+        }
+
+        /** @return nDCG@10 on the dev queries over the dev corpus */
+        RetrievalEvaluator devEvaluator() {
+            return RetrievalEvaluator.builder().name("dev").queries(sub(dev.queries(), devIds)).corpus(devCorpus)
+                    .qrels(subQrels(dev.qrels(), devIds)).primary(Metric.NDCG_AT_10).build();
+        }
+    }
+
+    /**
+     * @param o options (data, sizes, seed)
+     * @return the subsets and corpora the run uses, the same for the same options
+     */
+    static Splits splits(Options o) {
+        Random rnd = new Random(o.seed());
+        BeirDataset test = BeirDataset.load(o.data(), "test");
+        BeirDataset dev = BeirDataset.load(o.data(), "dev");
+        BeirDataset train = BeirDataset.load(o.data(), "train");
+        Corpus all = test.corpus();
+
+        Set<String> evalDocs = new HashSet<>();
+        relevantDocs(test.qrels(), evalDocs);
+        relevantDocs(dev.qrels(), evalDocs);
+        Set<String> trainDocs = new HashSet<>();
+        relevantDocs(train.qrels(), trainDocs);
+        List<CorpusDocument> distractorPool = new ArrayList<>();
+        for (CorpusDocument d : all.documents()) {
+            if (!evalDocs.contains(d.id()) && !trainDocs.contains(d.id())) {
+                distractorPool.add(d);
+            }
+        }
+        Collections.shuffle(distractorPool, rnd);
+
+        List<String> testIds = subset(new ArrayList<>(test.queries().byId().keySet()), o.testQueries(), rnd);
+        List<String> devIds = subset(new ArrayList<>(dev.queries().byId().keySet()), o.devQueries(), rnd);
+        List<String> trainIds = subset(new ArrayList<>(train.queries().byId().keySet()), o.trainQueries(), rnd);
+        // test, dev and mining corpora share no document: no labelled one, and each gets its own disjoint slice
+        // of the shuffled distractor pool (test first, then dev, then mining), so no mined training negative is
+        // ever a test or dev distractor
+        int[] slices = distractorSlices(distractorPool.size(), o.distractors(), devIds.size());
+        int nd = slices[0];
+        int ndDev = slices[1];
+        Corpus testCorpus = corpus(all, test.qrels(), testIds, distractorPool.subList(0, nd));
+        Corpus devCorpus = corpus(all, dev.qrels(), devIds, distractorPool.subList(nd, nd + ndDev));
+        Corpus mineCorpus = corpus(all, train.qrels(), trainIds, distractorPool.subList(nd + ndDev, nd + ndDev + nd));
+        return new Splits(test, dev, train, all, testIds, devIds, trainIds, testCorpus, devCorpus, mineCorpus);
+    }
+
+    /**
+     * Sizes of the three disjoint distractor slices: test and mining get {@code requested} each (all that fits
+     * when negative), dev gets twice its query count; shrunk evenly when the pool cannot hold them all.
+     *
+     * @return {test (= mining) slice size, dev slice size}
+     */
+    static int[] distractorSlices(int pool, int requested, int devQueries) {
+        int dev = Math.min(Math.max(2 * devQueries, 1), pool / 3);
+        int perSide = (pool - dev) / 2;
+        int nd = requested < 0 ? perSide : Math.min(requested, perSide);
+        return new int[] {nd, Math.min(dev, pool - 2 * nd)};
     }
 
     private static List<String> subset(List<String> ids, int n, Random rnd) {

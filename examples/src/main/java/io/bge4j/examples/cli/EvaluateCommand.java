@@ -18,6 +18,7 @@ import io.bge4j.eval.TrecRunWriter;
 import io.bge4j.eval.report.HtmlReport;
 import io.bge4j.eval.report.JsonReport;
 import io.bge4j.eval.report.ReportFiles;
+import io.bge4j.eval.verdict.ModelRanking;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bge4j evaluate}: dense retrieval evaluation of one or more models on a BEIR-layout split. With two or more
  * models the first is the base, and every other is compared with it (delta, paired-bootstrap confidence interval,
- * randomisation-test p-value).
+ * randomisation-test p-value); then every pair is tested ({@link ModelRanking}) and a verdict names the best model
+ * and whether it is significantly better than the runner-up.
  *
  * <p>Usage: {@code java -jar examples/target/bge4j.jar evaluate --model bge-small-en-v1.5 --model runs/demo/best
  * --data data/debian-packages-en --split test --report report.html}
@@ -154,6 +156,10 @@ final class EvaluateCommand implements Callable<Integer> {
                 out.println();
                 out.print(comparisonTable(c));
             }
+            ModelRanking ranking = ModelRanking.of(results, results.get(0).primary(), seed);
+            out.println();
+            out.print(ranking.pairTable());
+            out.println("verdict: " + ranking.verdict());
         }
         if (output != null) {
             if (results.size() == 1) {

@@ -1,0 +1,17 @@
+package io.bge4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelSizeAdviceTest {
+
+    @Test
+    void everyRecommendationEndsByPointingToAMeasurement() {
+        for (long n : List.of(10L, 9_999L, 10_000L, 99_999L, 100_000L, 5_000_000L)) {
+            List<String> reasons = ModelSizeRecommendation.forExampleCount(n).reasons();
+            assertEquals(ModelSizeRecommendation.MEASURE_IT, reasons.get(reasons.size() - 1), "for " + n);
+        }
+    }
+}
