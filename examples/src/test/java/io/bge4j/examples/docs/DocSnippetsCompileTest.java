@@ -126,7 +126,7 @@ class DocSnippetsCompileTest {
         Path classes = Files.createDirectories(tmp.resolve("classes"));
         boolean ok;
         try (StandardJavaFileManager fm = javac.getStandardFileManager(diags, Locale.ROOT, StandardCharsets.UTF_8)) {
-            ok = javac.getTask(null, fm, diags, List.of("-proc:none", "-d", classes.toString(), "-classpath",
+            ok = javac.getTask(null, fm, diags, List.of("-proc:none", "-Xmaxerrs", "100000", "-d", classes.toString(), "-classpath",
                     System.getProperty("java.class.path"), "--release", "17"), null,
                     fm.getJavaFileObjectsFromPaths(sources)).call();
         }
