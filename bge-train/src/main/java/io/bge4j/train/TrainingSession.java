@@ -11,7 +11,17 @@ import io.bge4j.train.diagnostics.Diagnostic;
 import io.bge4j.train.memory.CrossBatchMemory;
 import io.bge4j.train.optim.AdamW;
 import io.bge4j.train.optim.LearningRateSchedule;
+import io.bge4j.train.report.Fingerprints;
+import io.bge4j.train.report.MetricsLog;
+import io.bge4j.train.report.ModelCardWriter;
+import io.bge4j.train.report.OutputFile;
+import io.bge4j.train.report.Provenance;
+import io.bge4j.train.report.TrainingHistory;
+import io.bge4j.train.report.TrainingReport;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +42,7 @@ final class TrainingSession implements TrainingLoop.Hooks {
     private final RunSettings s;
     private final FinetuneConfig c;
     private final List<StepRecord> steps = new ArrayList<>();
-    private final MetricsLog metrics;
+    private final MetricsWriter metrics;
     private final RunLog log;
     private final EvaluationPolicy evaluation;
     private List<TrainingExample> initialExamples;
@@ -42,11 +52,13 @@ final class TrainingSession implements TrainingLoop.Hooks {
     private boolean refreshed;
     private long totalSteps;
     private String dataHash;
+    private String baseFingerprint;
+    private Instant started;
 
     TrainingSession(RunSettings s) {
         this.s = s;
         this.c = s.config();
-        this.metrics = c.outputDir() == null ? null : new MetricsLog(c.outputDir());
+        this.metrics = c.outputDir() == null ? null : new MetricsWriter(c.outputDir());
         List<TrainingListener> all = new ArrayList<>();
         if (metrics != null) {
             all.add(metrics);
@@ -65,8 +77,16 @@ final class TrainingSession implements TrainingLoop.Hooks {
         Map<String, NDArray> params = s.model().parameters();
         params.values().forEach(p -> p.setRequiresGradient(true));
         try {
+            started = Instant.now();
+            if (c.outputDir() != null) {
+                baseFingerprint = Fingerprints.model(s.model()); // before resume or training change the weights
+            }
             setUp(Preflight.prepare(s, log));
             long start = c.resumeFrom() != null ? resume(c.resumeFrom()) : 0;
+            if (metrics != null) {
+                metrics.runStart(new MetricsLog.RunStart(start, started.toString(),
+                        c.resumeFrom() == null ? null : c.resumeFrom().toString()));
+            }
             log.start(new TrainingPlan(batches.examples().size(), c.batchSize(), c.groupSize(),
                     c.gradientAccumulation(), batches.stepsPerEpoch(), totalSteps, start));
             if (start == 0 && evaluation.dueBeforeTraining()) {
@@ -194,8 +214,49 @@ final class TrainingSession implements TrainingLoop.Hooks {
         }
         FinetuneResult result = new FinetuneResult(s.model(), best, steps, evaluation.evaluations(), log.diagnostics(),
                 out.reason(), step, Optional.ofNullable(c.outputDir()));
+        if (c.outputDir() != null) {
+            writeArtifacts(result, best);
+        }
         log.end(result);
         return result;
+    }
+
+    /** run_end in metrics.jsonl, a model card and provenance next to final/ and best/, and report.html. */
+    private void writeArtifacts(FinetuneResult result, BgeModel best) {
+        Duration time = Duration.between(started, Instant.now());
+        metrics.runEnd(result.stepsTaken(), result.stopReason());
+        Path finalDir = c.outputDir().resolve("final");
+        if (c.saveFinal()) {
+            writeCard(finalDir, s.model(), result, time);
+        }
+        Path bestDir = c.outputDir().resolve("best");
+        if (result.bestEvaluation().isPresent() && Files.isDirectory(bestDir)) {
+            writeCard(bestDir, best, result, time);
+        }
+        report(TrainingReport.write(c.outputDir().resolve(TrainingReport.FILE), TrainingHistory.read(metrics.file())
+                .withDiagnostics(log.diagnostics()).withStopReason(result.stopReason().name())));
+    }
+
+    private void writeCard(Path dir, BgeModel saved, FinetuneResult result, Duration time) {
+        Provenance.Builder p = Provenance.builder()
+                .baseModel(s.model().name(), s.model().name(), baseFingerprint)
+                .model(saved)
+                .trainingSet(s.trainingSet())
+                .configuration(RunFingerprint.options(s, totalSteps))
+                .loss(s.loss().describe())
+                .training(result, time);
+        boolean before = result.evaluations().stream().anyMatch(e -> e.step() == 0);
+        if (c.evaluator() != null && before && result.bestEvaluation().isPresent()) {
+            p.evaluation(result, c.evaluator().name());
+        }
+        ModelCardWriter.writeAll(dir, p.build()).forEach(this::report);
+    }
+
+    private void report(OutputFile f) {
+        if (f.status() == OutputFile.Status.SKIPPED) {
+            log.diagnose(TrainingDiagnostic.Severity.WARNING, "OUTPUT_KEPT", 0, f.reason(),
+                    "remove or rename the file to let bge4j write it");
+        }
     }
 
     /** The parameter gradients of the first micro-batch, as training computes them (tests). */

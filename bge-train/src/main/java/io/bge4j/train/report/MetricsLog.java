@@ -33,8 +33,8 @@ import java.util.Objects;
  *   <li>{@code run_start}: {@code start_step, time, resumed_from} ({@link RunStart});
  *   <li>{@code run_end}: {@code step, stop_reason}.
  * </ul>
- * The trainer of today writes {@code step} and {@code eval} lines (the same keys); the other types are read
- * when present. Lines of another type are skipped and counted; a line that is not a JSON object, or lacks a
+ * The trainer writes {@code run_start}, {@code step}, {@code eval} and {@code run_end} lines with these methods;
+ * {@code diagnostic} lines are read when present. Lines of another type are skipped and counted; a line that is not a JSON object, or lacks a
  * field its type needs, fails with the file, the line number and the field.
  *
  * <p>Appended runs: a resumed run repeats the steps after its checkpoint. When a {@code run_start} says it

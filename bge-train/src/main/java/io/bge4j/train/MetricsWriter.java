@@ -1,8 +1,7 @@
 package io.bge4j.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bge4j.core.Bge4jException;
+import io.bge4j.train.report.MetricsLog;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,15 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** The listener behind {@code outputDir/metrics.jsonl}: one JSON line per step and per evaluation, appended. */
-final class MetricsLog implements TrainingListener, AutoCloseable {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+/**
+ * The listener behind {@code outputDir/metrics.jsonl}: appends a run-start line, one line per step and per
+ * evaluation, and a run-end line. The lines themselves come from {@link MetricsLog}, the one place that
+ * knows the format (and reads it back).
+ */
+final class MetricsWriter implements TrainingListener, AutoCloseable {
 
     private final Path file;
     private final BufferedWriter out;
 
-    MetricsLog(Path outputDir) {
+    MetricsWriter(Path outputDir) {
         this.file = outputDir.resolve("metrics.jsonl");
         try {
             Files.createDirectories(outputDir);
@@ -29,28 +30,31 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
         }
     }
 
+    Path file() {
+        return file;
+    }
+
+    void runStart(MetricsLog.RunStart r) {
+        write(MetricsLog.line(r));
+    }
+
+    void runEnd(long step, FinetuneResult.StopReason reason) {
+        write(MetricsLog.runEnd(step, reason.name()));
+    }
+
     @Override
     public void onStep(StepRecord r) {
-        ObjectNode j = JSON.createObjectNode();
-        j.put("type", "step").put("step", r.step()).put("epoch", r.epoch()).put("loss", r.loss())
-                .put("contrastive_loss", r.contrastiveLoss()).put("distillation_loss", r.distillationLoss())
-                .put("lr", r.learningRate()).put("grad_norm", r.gradNorm())
-                .put("examples_per_s", r.examplesPerSecond()).put("tokens_per_s", r.tokensPerSecond());
-        write(j);
+        write(MetricsLog.line(r));
     }
 
     @Override
     public void onEvaluation(EvaluationRecord r) {
-        ObjectNode j = JSON.createObjectNode();
-        j.put("type", "eval").put("step", r.step()).put("primary", r.primaryMetric()).put("value", r.primaryValue())
-                .put("best", r.isBest());
-        r.metrics().forEach(j.putObject("metrics")::put);
-        write(j);
+        write(MetricsLog.line(r));
     }
 
-    private void write(ObjectNode line) {
+    private void write(String line) {
         try {
-            out.write(line.toString());
+            out.write(line);
             out.newLine();
             out.flush();
         } catch (IOException e) {
