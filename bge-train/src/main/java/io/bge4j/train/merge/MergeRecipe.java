@@ -16,7 +16,7 @@ import java.util.Objects;
  *
  * @param ingredients the models and weights, in merge order
  * @param weightsFrom how the weights were chosen (for example "given", "softmax(-loss/T), T=5 on 8 examples",
- *     "searched ratio: best dev nDCG@10 with general drop <= 0.01")
+ *     "searched ratio: best dev nDCG@10 with general drop &lt;= 0.01")
  */
 public record MergeRecipe(List<MergeIngredient> ingredients, String weightsFrom) {
 
