@@ -17,7 +17,9 @@ import io.bge4j.eval.EvaluationResult;
 import io.bge4j.eval.Metric;
 import io.bge4j.eval.MetricComparison;
 import io.bge4j.eval.RetrievalEvaluator;
+import io.bge4j.eval.report.ComparisonReport;
 import io.bge4j.eval.report.HtmlReport;
+import io.bge4j.eval.report.MiningSummary;
 import io.bge4j.eval.report.JsonReport;
 import io.bge4j.train.ConsoleProgress;
 import io.bge4j.train.FinetuneResult;
@@ -168,7 +170,9 @@ public final class Quickstart {
             Path modelDir = o.output().resolve("model");
             training.bestModel().save(modelDir);
             Path report = o.output().resolve("report.html");
-            HtmlReport.write(cmp, report);
+            // the page shows, for the queries that changed most, the relevant and the retrieved documents
+            HtmlReport.write(ComparisonReport.builder(cmp).runs(base, tuned).corpus(sp.testCorpus())
+                    .qrels(subQrels(test.qrels(), testIds)).mining(MiningSummary.of(mined)).build(), report);
             JsonReport.write(cmp, o.output().resolve("comparison.json"));
             if (training.bestModel() != training.finalModel()) {
                 training.bestModel().close();
@@ -213,7 +217,7 @@ public final class Quickstart {
         /** @return nDCG@10 on the test queries over the test corpus */
         RetrievalEvaluator testEvaluator() {
             return RetrievalEvaluator.builder().name("test").queries(sub(test.queries(), testIds)).corpus(testCorpus)
-                    .qrels(subQrels(test.qrels(), testIds)).primary(Metric.NDCG_AT_10).build();
+                    .qrels(subQrels(test.qrels(), testIds)).primary(Metric.NDCG_AT_10).keepRun(true).build();
         }
 
         /** @return nDCG@10 on the dev queries over the dev corpus */
