@@ -45,7 +45,7 @@ final class QuickstartCommand implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--require-significant-gain",
-            description = "Exit with status 3 unless nDCG@10 improved with a 95% interval above zero.")
+            description = "Exit with status 3 unless nDCG@10 improved with a 95%% interval above zero.")
     boolean requireGain;
 
     @Override
