@@ -10,8 +10,9 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * The trainer's state as {@code trainer_state.json}: enough to resume a run exactly (step, seed,
- * data size, early-stopping counters) and to tell a reader how far it got. The key names of the
+ * The trainer's state as {@code trainer_state.json}: the step, seed, data size and early-stopping
+ * counters, and how far the run got. Not yet what the trainer's checkpoints write (their store also
+ * keeps examples, memory and fingerprints, which exact resume needs). The key names of the
  * resumable part are the ones today's checkpoints use ({@code step}, {@code total_steps}, {@code seed},
  * {@code examples}, {@code best_value}, {@code best_step}, {@code evals_without_improvement},
  * {@code patience_reference}); {@link #read} also accepts those files, which have no {@code schema}.
