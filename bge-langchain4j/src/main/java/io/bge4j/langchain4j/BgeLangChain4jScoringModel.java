@@ -3,6 +3,7 @@ package io.bge4j.langchain4j;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.scoring.ScoringModel;
+import io.bge4j.core.rerank.Reranker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,7 +16,7 @@ import java.util.Objects;
  *
  * <p>Usage:
  * <pre>{@code
- * ScoringModel scoring = BgeLangChain4jScoringModel.of(crossEncoder::score).normalized();
+ * ScoringModel scoring = BgeLangChain4jScoringModel.forReranker(CrossEncoder.load(dir)).normalized();
  * ContentAggregator aggregator = ReRankingContentAggregator.builder().scoringModel(scoring).minScore(0.5).build();
  * }</pre>
  */
@@ -27,6 +28,15 @@ public final class BgeLangChain4jScoringModel implements ScoringModel {
     private BgeLangChain4jScoringModel(PassageScorer scorer, boolean sigmoid) {
         this.scorer = scorer;
         this.sigmoid = sigmoid;
+    }
+
+    /**
+     * @param reranker a bge4j reranker, e.g. a {@code CrossEncoder} (the caller keeps owning and closes it)
+     * @return a scoring model that reports the reranker's raw scores
+     */
+    public static BgeLangChain4jScoringModel forReranker(Reranker reranker) {
+        Objects.requireNonNull(reranker, "reranker");
+        return of((PassageScorer) reranker::score);
     }
 
     /**
