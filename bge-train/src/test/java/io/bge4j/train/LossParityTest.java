@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Per-step losses equal those the trainer produced before the redesign (recorded with the old
  * {@code TrainingRun} in {@code baseline-losses.txt}) on every fixture whose behaviour did not change on
- * purpose.
+ * purpose, to a relative 1e-5. The recording machine reproduced them bit for bit; another CPU model runs
+ * libtorch's float32 kernels with other vector widths and rounds differently (seen: 3.8424494 vs 3.8424511,
+ * relative 4e-7), so bit equality is not a property of the code. A real change in the loss, the sampling or
+ * the schedule moves the losses by far more than 1e-5.
  */
 class LossParityTest {
     static TrainingSet teacherSet() {
@@ -58,7 +61,12 @@ class LossParityTest {
                 Finetuner.Builder b = Finetuner.builder().model(m).trainingSet(FinetunerTest.trainingSet()).batchSize(4)
                         .groupSize(3).maxSteps(5).learningRate(1e-3).seed(3);
                 List<Double> l = e.getValue().apply(b).build().fit().steps().stream().map(StepRecord::loss).toList();
-                assertEquals(expected.get(e.getKey()), l, e.getKey());
+                List<Double> want = expected.get(e.getKey());
+                assertEquals(want.size(), l.size(), e.getKey() + ": number of steps");
+                for (int i = 0; i < want.size(); i++) {
+                    double tol = 1e-5 * Math.max(1.0, Math.abs(want.get(i)));
+                    assertEquals(want.get(i), l.get(i), tol, e.getKey() + " step " + (i + 1) + ": " + want + " vs " + l);
+                }
             }
         }
     }
