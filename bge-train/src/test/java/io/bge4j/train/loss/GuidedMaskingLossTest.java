@@ -174,6 +174,14 @@ class GuidedMaskingLossTest {
     }
 
     @Test
+    void matryoshkaPassesTheGuideScoresOnAndReportsTheMaskOnce() {
+        // both dimensions see the same guide scores and mask q0's column 3; the wrapper reports 1, not 1 + 1
+        LossResult r = MatryoshkaLoss.of(tau05().build(), java.util.List.of(2, 1), java.util.List.of(1.0, 1.0))
+                .compute(input().withGuideScores(GUIDE));
+        assertEquals(1, r.maskedCandidates());
+    }
+
+    @Test
     void describeNamesEveryOption() {
         assertEquals("GuidedMasking(temperature=0.5, inBatchNegatives=false, margin=0.1, marginType=RELATIVE)",
                 tau05().inBatchNegatives(false).margin(0.1).marginType(MarginType.RELATIVE).build().describe());
