@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param extraNegativeMask B×M, {@code true} where extra negative {@code m} must not count for query
  *     {@code i} (e.g. it is the same text as the query's positive), or {@code null} for no exclusion;
  *     only allowed with {@code extraNegatives}
+ * @param guideScores B×C similarities from a guide model (no gradient) for each query against the
+ *     candidates a loss scores (B·G in-batch, or its own G), read by {@link GuidedMaskingLoss}; or
+ *     {@code null}
  */
 public record LossInput(
         NDArray queries,
@@ -29,7 +32,8 @@ public record LossInput(
         int groupSize,
         double[][] teacherScores,
         NDArray extraNegatives,
-        boolean[][] extraNegativeMask) {
+        boolean[][] extraNegativeMask,
+        double[][] guideScores) {
 
     /** Checks that every shape agrees with the group layout and names the one that does not. */
     public LossInput {
@@ -94,6 +98,44 @@ public record LossInput(
         } else if (extraNegativeMask != null) {
             throw new IllegalArgumentException("extraNegativeMask given without extraNegatives");
         }
+        if (guideScores != null) {
+            if (guideScores.length != b) {
+                throw new IllegalArgumentException("guideScores must have one row per query (" + b + "), got "
+                        + guideScores.length);
+            }
+            for (int i = 0; i < guideScores.length; i++) {
+                double[] row = guideScores[i];
+                if (row == null || (row.length != b * groupSize && row.length != groupSize)) {
+                    throw new IllegalArgumentException("guideScores[" + i + "] must have B·G = " + (b * groupSize)
+                            + " (in-batch) or G = " + groupSize + " (group-only) values, got "
+                            + (row == null ? "null" : row.length));
+                }
+                if (row.length != guideScores[0].length) {
+                    throw new IllegalArgumentException("guideScores[" + i + "] has " + row.length
+                            + " values but guideScores[0] has " + guideScores[0].length);
+                }
+                for (double v : row) {
+                    if (!Double.isFinite(v)) {
+                        throw new IllegalArgumentException("guideScores[" + i + "] contains a non-finite value " + v);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The input without guide scores (the form every loss but {@link GuidedMaskingLoss} needs).
+     *
+     * @param queries B×d query embeddings
+     * @param passages (B·G)×d passage embeddings in group layout
+     * @param groupSize G
+     * @param teacherScores B×G teacher scores or {@code null}
+     * @param extraNegatives M×d extra negatives or {@code null}
+     * @param extraNegativeMask B×M exclusions or {@code null}
+     */
+    public LossInput(NDArray queries, NDArray passages, int groupSize, double[][] teacherScores,
+            NDArray extraNegatives, boolean[][] extraNegativeMask) {
+        this(queries, passages, groupSize, teacherScores, extraNegatives, extraNegativeMask, null);
     }
 
     /**
@@ -111,7 +153,7 @@ public record LossInput(
      * @return a copy carrying teacher scores
      */
     public LossInput withTeacherScores(double[][] scores) {
-        return new LossInput(queries, passages, groupSize, scores, extraNegatives, extraNegativeMask);
+        return new LossInput(queries, passages, groupSize, scores, extraNegatives, extraNegativeMask, guideScores);
     }
 
     /**
@@ -120,7 +162,15 @@ public record LossInput(
      * @return a copy carrying extra negatives
      */
     public LossInput withExtraNegatives(NDArray negatives, boolean[][] mask) {
-        return new LossInput(queries, passages, groupSize, teacherScores, negatives, mask);
+        return new LossInput(queries, passages, groupSize, teacherScores, negatives, mask, guideScores);
+    }
+
+    /**
+     * @param scores B×C guide similarities (computed without gradient, e.g. by the frozen base model)
+     * @return a copy carrying guide scores for {@link GuidedMaskingLoss}
+     */
+    public LossInput withGuideScores(double[][] scores) {
+        return new LossInput(queries, passages, groupSize, teacherScores, extraNegatives, extraNegativeMask, scores);
     }
 
     /** @return B, the number of queries */

@@ -101,7 +101,7 @@ public final class MatryoshkaLoss implements EmbeddingLoss {
             NDManager m = in.queries().getManager();
             NDArray e = in.extraNegatives() == null ? null : truncate(in.extraNegatives(), d, m);
             LossInput cut = new LossInput(truncate(in.queries(), d, m), truncate(in.passages(), d, m),
-                    in.groupSize(), in.teacherScores(), e, e == null ? null : in.extraNegativeMask());
+                    in.groupSize(), in.teacherScores(), e, e == null ? null : in.extraNegativeMask(), in.guideScores());
             parts.add(inner.compute(cut));
         }
         return WeightedSumLoss.combine(parts, weights);

@@ -56,8 +56,10 @@ public final class WeightedSumLoss implements EmbeddingLoss {
         NDArray loss = null;
         NDArray con = null;
         NDArray kd = null;
+        long masked = 0;
         for (int k = 0; k < parts.size(); k++) {
             LossResult r = parts.get(k);
+            masked = Math.max(masked, r.maskedCandidates()); // parts see the same guide scores
             double w = weights.get(k);
             loss = add(loss, scaled(r.loss(), w));
             if (r.contrastive() != null) {
@@ -67,7 +69,7 @@ public final class WeightedSumLoss implements EmbeddingLoss {
                 kd = add(kd, scaled(r.distillation(), w));
             }
         }
-        return new LossResult(loss, con, kd, parts.get(0).scores());
+        return new LossResult(loss, con, kd, parts.get(0).scores(), masked);
     }
 
     private static NDArray scaled(NDArray x, double w) {
