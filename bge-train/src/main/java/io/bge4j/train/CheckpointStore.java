@@ -1,21 +1,20 @@
 package io.bge4j.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bge4j.core.AtomicFiles;
 import io.bge4j.core.Bge4jException;
 import io.bge4j.core.BgeModel;
+import io.bge4j.core.DataFormatException;
 import io.bge4j.core.weights.Safetensors;
 import io.bge4j.core.weights.TensorData;
 import io.bge4j.data.TrainingExample;
 import io.bge4j.train.memory.CrossBatchMemory;
 import io.bge4j.train.optim.AdamWState;
+import io.bge4j.train.report.TrainerState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The on-disk format of a resumable checkpoint: a folder with the model (HF layout),
- * {@code optimizer.safetensors} (AdamW moments), {@code trainer_state.json} (step, evaluation state,
- * the run's options and data hash), {@code best.safetensors} (best weights when they are not the
+ * {@code optimizer.safetensors} (AdamW moments), {@code trainer_state.json} (a {@link TrainerState}:
+ * step, evaluation state, the run's options and data hash, the memory's texts), {@code best.safetensors} (best weights when they are not the
  * current ones), {@code examples.jsonl} (the examples being trained on, when negatives were refreshed)
  * and {@code memory.safetensors} + {@code memory_texts.json} (the cross-batch memory). Every folder is
  * assembled under a temporary name and moved into place.
@@ -35,7 +34,6 @@ import org.slf4j.LoggerFactory;
 final class CheckpointStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String STATE_FILE = "trainer_state.json";
     static final String OPTIMIZER_FILE = "optimizer.safetensors";
 
@@ -50,10 +48,34 @@ final class CheckpointStore {
      * @param bestWeights best weights when they differ from the current ones, or {@code null}
      * @param examples the current examples when they were refreshed, or {@code null}
      * @param memory the cross-batch memory, or {@code null}
+     * @param progress what {@code trainer_state.json} records besides the above (total steps, epoch,
+     *     seed, example count, metric); only its informational fields are used
      */
     record Contents(long step, Map<String, String> options, String dataHash, EvaluationPolicy.State eval,
             AdamWState optimizer, Map<String, TensorData> bestWeights, List<TrainingExample> examples,
-            CrossBatchMemory.Snapshot memory) {}
+            CrossBatchMemory.Snapshot memory, Progress progress) {}
+
+    /**
+     * The informational part of the state file.
+     *
+     * @param totalSteps steps planned
+     * @param epoch the current 0-based epoch
+     * @param seed the run's seed
+     * @param examples training examples
+     * @param bestMetric the primary metric, or null without an evaluator
+     */
+    record Progress(long totalSteps, int epoch, long seed, long examples, String bestMetric) {}
+
+    /** @return the {@link TrainerState} that {@code trainer_state.json} of {@code c} holds */
+    static TrainerState state(Contents c) {
+        EvaluationPolicy.State e = c.eval();
+        Progress p = c.progress();
+        TrainerState.Memory mem = c.memory() == null ? null
+                : new TrainerState.Memory(c.memory().texts(), c.memory().next());
+        return new TrainerState(TrainerState.SCHEMA, c.step(), p.totalSteps(), p.epoch(), p.seed(), p.examples(),
+                p.bestMetric(), e.bestValue(), e.bestStep(), e.evalsWithoutImprovement(), e.patienceReference(),
+                null, null, Instant.now().toString(), c.dataHash(), c.options(), mem);
+    }
 
     private CheckpointStore() {}
 
@@ -65,19 +87,10 @@ final class CheckpointStore {
             AtomicFiles.deleteTree(tmp);
             model.save(tmp);
             c.optimizer().save(tmp.resolve(OPTIMIZER_FILE));
-            ObjectNode st = JSON.createObjectNode();
-            st.put("step", c.step()).put("data_sha256", c.dataHash()).put("best_value", c.eval().bestValue())
-                    .put("best_step", c.eval().bestStep()).put("evals_without_improvement",
-                            c.eval().evalsWithoutImprovement())
-                    .put("patience_reference", c.eval().patienceReference());
-            c.options().forEach(st.putObject("options")::put);
             if (c.memory() != null) {
                 Safetensors.write(tmp.resolve("memory.safetensors"), List.of(c.memory().rows()), Map.of());
-                ObjectNode mem = st.putObject("memory");
-                mem.put("next", c.memory().next());
-                c.memory().texts().forEach(mem.putArray("texts")::add);
             }
-            Files.writeString(tmp.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(st));
+            Files.writeString(tmp.resolve(STATE_FILE), state(c).toJson());
             if (c.bestWeights() != null) {
                 Safetensors.write(tmp.resolve("best.safetensors"), c.bestWeights().values(), Map.of());
             }
@@ -113,27 +126,37 @@ final class CheckpointStore {
             throw new Bge4jException("cannot resume: " + state + " not found; resumeFrom needs a checkpoint folder"
                     + " (outputDir/checkpoints/step-NNNNNNNN) written by checkpointEvery");
         }
+        TrainerState st;
         try {
-            JsonNode st = JSON.readTree(state.toFile());
-            Map<String, String> options = new LinkedHashMap<>();
-            st.path("options").fields().forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
+            st = TrainerState.read(state);
+        } catch (DataFormatException e) {
+            throw new Bge4jException("cannot resume from " + dir + ": its " + STATE_FILE + " is not a bge4j trainer"
+                    + " state: " + e.getMessage(), e);
+        }
+        try {
             EvaluationPolicy.State eval = new EvaluationPolicy.State(
-                    st.path("best_value").asDouble(Double.NEGATIVE_INFINITY), st.path("best_step").asLong(-1),
-                    st.path("patience_reference").asDouble(Double.NEGATIVE_INFINITY),
-                    st.path("evals_without_improvement").asInt());
+                    st.bestValue() == null ? Double.NEGATIVE_INFINITY : st.bestValue(),
+                    st.bestStep() == null ? -1 : st.bestStep(),
+                    st.patienceReference() == null ? Double.NEGATIVE_INFINITY : st.patienceReference(),
+                    st.evalsWithoutImprovement());
             CrossBatchMemory.Snapshot memory = null;
-            if (st.has("memory")) {
-                List<String> texts = new ArrayList<>();
-                st.path("memory").path("texts").forEach(t -> texts.add(t.asText()));
-                TensorData rows = Safetensors.readAll(dir.resolve("memory.safetensors")).get("memory");
-                memory = new CrossBatchMemory.Snapshot(texts, rows, st.path("memory").path("next").asInt());
+            if (st.memory() != null) {
+                Path rowsFile = dir.resolve("memory.safetensors");
+                if (!Files.isRegularFile(rowsFile)) {
+                    throw new Bge4jException("cannot resume from " + dir + ": " + state + " records a cross-batch"
+                            + " memory but " + rowsFile + " is missing");
+                }
+                TensorData rows = Safetensors.readAll(rowsFile).get("memory");
+                memory = new CrossBatchMemory.Snapshot(st.memory().texts(), rows, st.memory().next());
             }
             Path best = dir.resolve("best.safetensors");
             Path examples = dir.resolve("examples.jsonl");
-            Contents c = new Contents(st.path("step").asLong(), options, st.path("data_sha256").asText(""), eval,
+            Contents c = new Contents(st.step(), new LinkedHashMap<>(st.options()),
+                    st.dataSha256() == null ? "" : st.dataSha256(), eval,
                     AdamWState.load(dir.resolve(OPTIMIZER_FILE)),
                     Files.isRegularFile(best) ? Safetensors.readAll(best) : null,
-                    Files.isRegularFile(examples) ? ExamplesFile.read(examples) : null, memory);
+                    Files.isRegularFile(examples) ? ExamplesFile.read(examples) : null, memory,
+                    new Progress(st.totalSteps(), st.epoch(), st.seed(), st.examples(), st.bestMetric()));
             return new Loaded(c, Safetensors.readAll(dir.resolve("model.safetensors")));
         } catch (IOException e) {
             throw new Bge4jException("cannot read checkpoint " + dir + ": " + e.getMessage(), e);

@@ -170,7 +170,9 @@ final class TrainingSession implements TrainingLoop.Hooks {
     private CheckpointStore.Contents contents(long completed) {
         return new CheckpointStore.Contents(completed, RunFingerprint.options(s, totalSteps), dataHash,
                 evaluation.state(), optimizer.exportState(), evaluation.bestWeightsUnlessAt(completed),
-                refreshed ? batches.examples() : null, memory.flatMap(CrossBatchMemory::snapshot).orElse(null));
+                refreshed ? batches.examples() : null, memory.flatMap(CrossBatchMemory::snapshot).orElse(null),
+                new CheckpointStore.Progress(totalSteps, (int) (completed / batches.stepsPerEpoch()), c.seed(),
+                        batches.examples().size(), evaluation.enabled() ? c.primaryMetric().toString() : null));
     }
 
     /** @return the step to continue from */

@@ -7,15 +7,23 @@ import io.bge4j.core.DataFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * The trainer's state as {@code trainer_state.json}: the step, seed, data size and early-stopping
- * counters, and how far the run got. Not yet what the trainer's checkpoints write (their store also
- * keeps examples, memory and fingerprints, which exact resume needs). The key names of the
- * resumable part are the ones today's checkpoints use ({@code step}, {@code total_steps}, {@code seed},
- * {@code examples}, {@code best_value}, {@code best_step}, {@code evals_without_improvement},
- * {@code patience_reference}); {@link #read} also accepts those files, which have no {@code schema}.
+ * counters, how far the run got, and what exact resume needs besides tensors (the run's options,
+ * the SHA-256 of its data and the cross-batch memory's texts and write position). This is the one
+ * state format: every checkpoint ({@code checkpoints/step-NNNNNNNN}, {@code last-good}) writes its
+ * {@code trainer_state.json} through {@link #write} and resume reads it back through {@link #read}.
+ * Tensors (weights, AdamW moments, memory rows) and the refreshed examples stay in their own files
+ * next to it. {@link #read} also accepts the schema-less files checkpoints wrote before this record
+ * was their format (same key names; a missing {@code total_steps}, {@code seed} or {@code examples}
+ * reads as 0).
  *
  * <p>Usage: {@code new TrainerState(TrainerState.SCHEMA, 120, 400, 0, 42, 320, "ndcg@10", 0.91, 100L, 1, 0.91, null, null, null).write(dir);}
  *
@@ -33,10 +41,54 @@ import java.util.Objects;
  * @param stopReason why the run ended, or null while it runs (checkpoints)
  * @param bestModelDir the folder holding the best model, relative to the output directory, or null
  * @param updatedAt when this was written (ISO-8601), or null
+ * @param dataSha256 SHA-256 of the training data (resume compares it), or null
+ * @param options the run's options by name (resume compares them), never null (empty when unknown)
+ * @param memory the cross-batch memory's texts and next write slot, or null without one
  */
 public record TrainerState(String schema, long step, long totalSteps, int epoch, long seed, long examples,
         String bestMetric, Double bestValue, Long bestStep, int evalsWithoutImprovement, Double patienceReference,
-        String stopReason, String bestModelDir, String updatedAt) {
+        String stopReason, String bestModelDir, String updatedAt, String dataSha256, Map<String, String> options,
+        Memory memory) {
+
+    /**
+     * The non-tensor part of a cross-batch memory (its rows are in {@code memory.safetensors}).
+     *
+     * <p>Usage: {@code new TrainerState.Memory(List.of("a passage"), 1)}
+     *
+     * @param texts the texts of the rows, in row order
+     * @param next the ring buffer's next write slot
+     */
+    public record Memory(List<String> texts, int next) {
+        /** Copies the texts. */
+        public Memory {
+            texts = List.copyOf(texts);
+        }
+    }
+
+    /**
+     * A state without resume data (options, data hash, memory), e.g. for a finished run's output folder.
+     *
+     * @param schema see the record
+     * @param step see the record
+     * @param totalSteps see the record
+     * @param epoch see the record
+     * @param seed see the record
+     * @param examples see the record
+     * @param bestMetric see the record
+     * @param bestValue see the record
+     * @param bestStep see the record
+     * @param evalsWithoutImprovement see the record
+     * @param patienceReference see the record
+     * @param stopReason see the record
+     * @param bestModelDir see the record
+     * @param updatedAt see the record
+     */
+    public TrainerState(String schema, long step, long totalSteps, int epoch, long seed, long examples,
+            String bestMetric, Double bestValue, Long bestStep, int evalsWithoutImprovement, Double patienceReference,
+            String stopReason, String bestModelDir, String updatedAt) {
+        this(schema, step, totalSteps, epoch, seed, examples, bestMetric, bestValue, bestStep,
+                evalsWithoutImprovement, patienceReference, stopReason, bestModelDir, updatedAt, null, Map.of(), null);
+    }
 
     /** Schema id. */
     public static final String SCHEMA = "bge4j.trainer_state/1";
@@ -52,6 +104,7 @@ public record TrainerState(String schema, long step, long totalSteps, int epoch,
         bestValue = bestValue == null || !Double.isFinite(bestValue) ? null : bestValue;
         patienceReference = patienceReference == null || !Double.isFinite(patienceReference) ? null : patienceReference;
         bestStep = bestStep == null || bestStep < 0 ? null : bestStep;
+        options = options == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(options));
     }
 
     /** @return the pretty-printed JSON */
@@ -65,7 +118,8 @@ public record TrainerState(String schema, long step, long totalSteps, int epoch,
 
     private TrainerState withSchema() {
         return schema != null ? this : new TrainerState(SCHEMA, step, totalSteps, epoch, seed, examples, bestMetric,
-                bestValue, bestStep, evalsWithoutImprovement, patienceReference, stopReason, bestModelDir, updatedAt);
+                bestValue, bestStep, evalsWithoutImprovement, patienceReference, stopReason, bestModelDir, updatedAt,
+                dataSha256, options, memory);
     }
 
     /**
@@ -82,7 +136,8 @@ public record TrainerState(String schema, long step, long totalSteps, int epoch,
         try {
             JsonNode n = Json.MAPPER.readTree(text);
             return n != null && (n.path("schema").asText().startsWith("bge4j.trainer_state/")
-                    || (!n.has("schema") && n.has("total_steps") && n.has("patience_reference")));
+                    || (!n.has("schema") && (n.has("total_steps") || n.has("data_sha256"))
+                            && n.has("patience_reference")));
         } catch (JsonProcessingException e) {
             return false;
         }
@@ -106,21 +161,50 @@ public record TrainerState(String schema, long step, long totalSteps, int epoch,
         }
         try {
             JsonNode n = Json.MAPPER.readTree(text);
-            for (String required : new String[] {"step", "total_steps", "seed", "examples"}) {
+            boolean legacy = !n.hasNonNull("schema");
+            for (String required : legacy ? new String[] {"step"} : new String[] {"step", "total_steps", "seed",
+                "examples"}) {
                 if (!n.path(required).isNumber()) {
                     throw new DataFormatException(file, 0, required, "expected a number");
                 }
             }
             return new TrainerState(n.hasNonNull("schema") ? n.get("schema").asText() : null,
-                    n.get("step").asLong(), n.get("total_steps").asLong(), n.path("epoch").asInt(0),
-                    n.get("seed").asLong(), n.get("examples").asLong(), text(n, "best_metric"),
+                    n.get("step").asLong(), n.path("total_steps").asLong(0), n.path("epoch").asInt(0),
+                    n.path("seed").asLong(0), n.path("examples").asLong(0), text(n, "best_metric"),
                     number(n, "best_value"), n.path("best_step").isNumber() ? n.get("best_step").asLong() : null,
                     n.path("evals_without_improvement").asInt(0), number(n, "patience_reference"),
-                    text(n, "stop_reason"), text(n, "best_model_dir"), text(n, "updated_at"));
+                    text(n, "stop_reason"), text(n, "best_model_dir"), text(n, "updated_at"),
+                    text(n, "data_sha256"), options(file, n), memory(file, n));
         } catch (JsonProcessingException e) {
             throw new DataFormatException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), null,
                     "not valid JSON: " + e.getOriginalMessage());
         }
+    }
+
+    private static Map<String, String> options(Path file, JsonNode n) {
+        JsonNode o = n.get("options");
+        if (o == null || o.isNull()) {
+            return Map.of();
+        }
+        if (!o.isObject()) {
+            throw new DataFormatException(file, 0, "options", "expected an object of option name to value");
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        o.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        return m;
+    }
+
+    private static Memory memory(Path file, JsonNode n) {
+        JsonNode m = n.get("memory");
+        if (m == null || m.isNull()) {
+            return null;
+        }
+        if (!m.path("texts").isArray() || !m.path("next").isNumber()) {
+            throw new DataFormatException(file, 0, "memory", "expected {\"texts\": [...], \"next\": n}");
+        }
+        List<String> texts = new ArrayList<>();
+        m.get("texts").forEach(t -> texts.add(t.asText()));
+        return new Memory(texts, m.get("next").asInt());
     }
 
     private static String text(JsonNode n, String key) {
