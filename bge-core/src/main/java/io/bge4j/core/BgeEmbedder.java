@@ -103,6 +103,7 @@ public final class BgeEmbedder implements Embedder {
     private final OnnxRuntimeEncoder ort;
     private final int threads;
     private final OnnxExportOptions.Precision precision;
+    private final int dimension;
     private String fingerprint;
 
     private BgeEmbedder(Builder b, Backend resolved, OnnxRuntimeEncoder ort) {
@@ -116,6 +117,7 @@ public final class BgeEmbedder implements Embedder {
         this.ort = ort;
         this.precision = b.precision;
         this.threads = b.threads;
+        this.dimension = b.dimension == 0 ? b.model.dimension() : b.dimension;
         if (ort != null) {
             fingerprint(); // the ONNX graph holds the weights of now: fingerprint them now too
         }
@@ -140,6 +142,7 @@ public final class BgeEmbedder implements Embedder {
         private Backend backend = Backend.AUTO;
         private int threads = Runtime.getRuntime().availableProcessors();
         private OnnxExportOptions.Precision precision = OnnxExportOptions.Precision.FP32;
+        private int dimension;
 
         private Builder(BgeModel model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -209,8 +212,32 @@ public final class BgeEmbedder implements Embedder {
             return this;
         }
 
+        /**
+         * Matryoshka truncation: keep the leading {@code dimension} components of every vector and, when the model
+         * normalises, re-normalise them to unit length. Meant for models trained with a Matryoshka loss
+         * ({@link BgeModel#matryoshkaDimensions()}); any other model can be truncated too (for a comparison), with a
+         * warning, and usually loses much more quality.
+         *
+         * @param dimension in [1, the model's dimension]; 0 (the default) keeps the full vector
+         * @return this
+         */
+        public Builder dimension(int dimension) {
+            this.dimension = dimension;
+            return this;
+        }
+
         /** @return the embedder (with ONNX Runtime: the model's weights exported now) */
         public BgeEmbedder build() {
+            if (dimension < 0 || dimension > model.dimension()) {
+                throw new IllegalArgumentException("dimension must be in [1, " + model.dimension()
+                        + "] (or 0 for the full vector), got " + dimension);
+            }
+            if (dimension != 0 && dimension != model.dimension() && !model.matryoshkaDimensions().contains(dimension)) {
+                LOG.warn("truncating {} to {} dimensions, which it was not trained for ({}); expect a larger quality"
+                        + " loss than with a Matryoshka-trained model", model.name(), dimension,
+                        model.matryoshkaDimensions().isEmpty() ? "no Matryoshka dimensions recorded"
+                                : "trained for " + model.matryoshkaDimensions());
+            }
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
             }
@@ -293,6 +320,35 @@ public final class BgeEmbedder implements Embedder {
 
     @Override
     public float[][] encode(List<String> texts) {
+        float[][] full = encodeFull(texts);
+        if (dimension == model.dimension()) {
+            return full;
+        }
+        for (int i = 0; i < full.length; i++) {
+            full[i] = truncate(full[i], dimension, model.normalize());
+        }
+        return full;
+    }
+
+    /** The leading {@code d} components of {@code v}, re-normalised to unit length when {@code normalize}. */
+    static float[] truncate(float[] v, int d, boolean normalize) {
+        float[] out = Arrays.copyOf(v, d);
+        if (normalize) {
+            double sq = 0;
+            for (float x : out) {
+                sq += (double) x * x;
+            }
+            double norm = Math.sqrt(sq);
+            if (norm > 0) {
+                for (int j = 0; j < d; j++) {
+                    out[j] = (float) (out[j] / norm);
+                }
+            }
+        }
+        return out;
+    }
+
+    private float[][] encodeFull(List<String> texts) {
         int n = texts.size();
         float[][] out = new float[n][];
         if (n == 0) {
@@ -445,7 +501,7 @@ public final class BgeEmbedder implements Embedder {
 
     @Override
     public int dimension() {
-        return model.dimension();
+        return dimension;
     }
 
     @Override
@@ -454,7 +510,8 @@ public final class BgeEmbedder implements Embedder {
             try {
                 MessageDigest md = MessageDigest.getInstance("SHA-256");
                 md.update((model.config().toJson().toString() + "|" + model.pooling() + "|" + model.normalize() + "|"
-                        + queryInstruction + "|" + maxLength + (ort == null ? "" : "|onnx-" + precision)).getBytes(StandardCharsets.UTF_8));
+                        + queryInstruction + "|" + maxLength + (dimension == model.dimension() ? "" : "|dim-" + dimension)
+                        + (ort == null ? "" : "|onnx-" + precision)).getBytes(StandardCharsets.UTF_8));
                 md.update(model.tokenizer().tokenizerJson());
                 for (NDArray p : model.parameters().values()) {
                     ByteBuffer bb = p.toByteBuffer();

@@ -60,6 +60,7 @@ public final class BgeModel implements AutoCloseable {
     private final BgePreset.SizeClass sizeClass;
     private final NDManager manager;
     private final Map<String, byte[]> tokenizerExtras;
+    private volatile List<Integer> matryoshkaDimensions;
 
     private BgeModel(Builder b, Map<String, TensorData> weights, String source) {
         this.name = b.name;
@@ -70,6 +71,7 @@ public final class BgeModel implements AutoCloseable {
         this.maxLength = b.maxLength;
         this.sizeClass = b.sizeClass;
         this.tokenizerExtras = Map.copyOf(b.tokenizerExtras);
+        this.matryoshkaDimensions = b.matryoshkaDimensions;
         DjlRuntime.engine();
         this.manager = NDManager.newBaseManager(b.device == null ? DjlRuntime.defaultDevice() : b.device);
         this.manager.setName("bge-model:" + name);
@@ -372,6 +374,7 @@ public final class BgeModel implements AutoCloseable {
         private Device device;
         private long randomSeed;
         private final Map<String, byte[]> tokenizerExtras = new LinkedHashMap<>();
+        private List<Integer> matryoshkaDimensions = List.of();
 
         private Builder() {}
 
@@ -452,10 +455,21 @@ public final class BgeModel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @param dims the leading dimensions the weights were trained for with a Matryoshka loss (empty: none);
+         *     saved with the model, see {@link BgeModel#matryoshkaDimensions()}
+         * @return this
+         */
+        public Builder matryoshkaDimensions(List<Integer> dims) {
+            this.matryoshkaDimensions = List.copyOf(dims);
+            return this;
+        }
+
         private void validate() {
             if (config == null) {
                 throw new IllegalArgumentException("config is required");
             }
+            checkDimensions(matryoshkaDimensions, config.hiddenSize());
             if (tokenizerJson == null) {
                 throw new IllegalArgumentException("tokenizerJson is required");
             }
@@ -600,11 +614,47 @@ public final class BgeModel implements AutoCloseable {
         }
     }
 
+    /**
+     * The leading dimensions these weights were trained for with a Matryoshka loss, largest first; an
+     * {@link BgeEmbedder} built with {@code .dimension(d)} for one of them keeps most of the full vector's quality.
+     * Saved in {@code config_sentence_transformers.json} under {@value SentenceTransformersLayout#MATRYOSHKA_KEY}.
+     *
+     * @return the dimensions, or an empty list when the model was not trained for truncation
+     */
+    public List<Integer> matryoshkaDimensions() {
+        return matryoshkaDimensions;
+    }
+
+    /**
+     * Records that the weights were (or were not) trained for these leading dimensions; the trainer calls it
+     * after a Matryoshka run so that {@link #save} writes them.
+     *
+     * @param dims distinct dimensions in [1, {@link #dimension()}] (stored largest first), or empty
+     * @throws IllegalArgumentException when a dimension is out of range or repeated
+     */
+    public void setMatryoshkaDimensions(List<Integer> dims) {
+        List<Integer> copy = List.copyOf(dims);
+        checkDimensions(copy, config.hiddenSize());
+        this.matryoshkaDimensions = copy.stream().sorted(java.util.Comparator.reverseOrder()).toList();
+    }
+
+    static void checkDimensions(List<Integer> dims, int hidden) {
+        if (dims.stream().distinct().count() != dims.size()) {
+            throw new IllegalArgumentException("Matryoshka dimensions must be distinct, got " + dims);
+        }
+        for (int d : dims) {
+            if (d < 1 || d > hidden) {
+                throw new IllegalArgumentException("Matryoshka dimension " + d + " is outside [1, " + hidden
+                        + "] (the model's embedding dimension)");
+            }
+        }
+    }
+
     /** @return a deep copy on the same device (for keeping a best checkpoint or a frozen base) */
     public BgeModel copy() {
         Builder b = builder().name(name).config(config).tokenizerJson(tokenizer.tokenizerJson()).pooling(pooling)
                 .normalize(normalize).queryInstruction(queryInstruction).maxLength(maxLength).sizeClass(sizeClass)
-                .device(device()).tokenizerFiles(tokenizerExtras);
+                .device(device()).tokenizerFiles(tokenizerExtras).matryoshkaDimensions(matryoshkaDimensions);
         return b.build(toTensors(), name);
     }
 
@@ -675,7 +725,11 @@ public final class BgeModel implements AutoCloseable {
     }
 
     /** Package access for {@link SentenceTransformersLayout}. */
-    static Builder setLayout(Builder b, Pooling pooling, Boolean normalize, String instruction, Integer maxLength) {
+    static Builder setLayout(Builder b, Pooling pooling, Boolean normalize, String instruction, Integer maxLength,
+            List<Integer> matryoshka) {
+        if (matryoshka != null) {
+            b.matryoshkaDimensions = List.copyOf(matryoshka);
+        }
         if (pooling != null) {
             b.pooling = pooling;
         }

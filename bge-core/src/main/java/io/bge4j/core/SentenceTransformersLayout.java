@@ -8,12 +8,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** Reads and writes the sentence-transformers files that sit next to a HF model. */
 final class SentenceTransformersLayout {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** The key of {@code config_sentence_transformers.json} that lists the Matryoshka dimensions (bge4j's own). */
+    static final String MATRYOSHKA_KEY = "bge4j_matryoshka_dimensions";
 
     private SentenceTransformersLayout() {}
 
@@ -23,6 +28,7 @@ final class SentenceTransformersLayout {
         Boolean normalize = null;
         String instruction = null;
         Integer maxLength = null;
+        List<Integer> matryoshka = null;
         Path modules = dir.resolve("modules.json");
         if (Files.isRegularFile(modules)) {
             normalize = false;
@@ -44,6 +50,10 @@ final class SentenceTransformersLayout {
             if (q.isTextual()) {
                 instruction = q.asText();
             }
+            JsonNode dims = BgeModel.readJson(st).path(MATRYOSHKA_KEY);
+            if (!dims.isMissingNode() && !dims.isNull()) {
+                matryoshka = dimensionsOf(dims, st);
+            }
         }
         Path sb = dir.resolve("sentence_bert_config.json");
         if (Files.isRegularFile(sb)) {
@@ -52,7 +62,25 @@ final class SentenceTransformersLayout {
                 maxLength = len.asInt();
             }
         }
-        BgeModel.setLayout(b, pooling, normalize, instruction, maxLength);
+        BgeModel.setLayout(b, pooling, normalize, instruction, maxLength, matryoshka);
+    }
+
+    private static List<Integer> dimensionsOf(JsonNode dims, Path file) {
+        List<Integer> out = new ArrayList<>();
+        if (dims.isArray()) {
+            for (JsonNode d : dims) {
+                if (!d.isIntegralNumber()) {
+                    out = null;
+                    break;
+                }
+                out.add(d.asInt());
+            }
+        }
+        if (out == null || !dims.isArray()) {
+            throw new ModelFormatException(file + ": field '" + MATRYOSHKA_KEY + "' must be an array of integers"
+                    + " (the embedding dimensions the model was trained for), got " + dims);
+        }
+        return out;
     }
 
     private static Pooling poolingOf(JsonNode cfg, Path file) {
@@ -102,6 +130,10 @@ final class SentenceTransformersLayout {
         prompts.put("document", "");
         st.putNull("default_prompt_name");
         st.put("similarity_fn_name", "cosine");
+        if (!model.matryoshkaDimensions().isEmpty()) {
+            ArrayNode dims = st.putArray(MATRYOSHKA_KEY);
+            model.matryoshkaDimensions().forEach(dims::add);
+        }
         Files.writeString(d.resolve("config_sentence_transformers.json"), JSON.writeValueAsString(st));
 
         ObjectNode sb = JSON.createObjectNode();

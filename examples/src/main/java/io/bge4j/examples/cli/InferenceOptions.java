@@ -7,7 +7,7 @@ import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
- * The options every inference command shares ({@code --backend}, {@code --threads}, {@code --onnx-precision}, {@code --no-progress}), as one
+ * The options every inference command shares ({@code --backend}, {@code --threads}, {@code --onnx-precision}, {@code --no-progress}, {@code --dimension}), as one
  * picocli mixin, and how they configure an embedder builder.
  *
  * <p>Usage: {@code @Mixin InferenceOptions inference; ... inference.apply(model.embedder(), err).build()}
@@ -30,6 +30,11 @@ final class InferenceOptions {
 
     @Option(names = "--no-progress", description = "Do not report encoding progress on standard error.")
     boolean noProgress;
+
+    @Option(names = "--dimension", paramLabel = "<D>",
+            description = "Matryoshka truncation: keep the first D components of every vector, re-normalised"
+                    + " (default: the full vector). Use a dimension the model was trained for (docs/training.md).")
+    Integer dimension;
 
     /**
      * @param b an embedder builder
@@ -55,6 +60,12 @@ final class InferenceOptions {
                 throw new IllegalArgumentException("--threads must be at least 1, was " + threads);
             }
             b.threads(threads);
+        }
+        if (dimension != null) {
+            if (dimension < 1) {
+                throw new IllegalArgumentException("--dimension must be at least 1, was " + dimension);
+            }
+            b.dimension(dimension);
         }
         if (!noProgress) {
             b.progress(EncodingProgress.toStderr(err));
