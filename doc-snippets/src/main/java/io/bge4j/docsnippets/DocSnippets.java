@@ -177,19 +177,38 @@ public final class DocSnippets {
      * @return Java source
      */
     public static String unit(Block b, String pkg) {
+        return wrap(b, pkg, new ArrayList<>());
+    }
+
+    /** Builds the unit; {@code docLines} gets, per unit line, the document line it came from (0: added). */
+    private static String wrap(Block b, String pkg, List<Integer> docLines) {
         String code = dedent(b.code());
+        String[] lines = code.split("\n", -1);
+        docLines.add(0);
         if (TYPE_DECL.matcher(code).find()) {
+            for (int i = 0; i < lines.length; i++) {
+                docLines.add(b.line() + i);
+            }
             return "package " + pkg + ";\n" + code;
         }
         StringBuilder imports = new StringBuilder();
         StringBuilder body = new StringBuilder();
-        for (String line : code.split("\n", -1)) {
+        List<Integer> importLines = new ArrayList<>();
+        List<Integer> bodyLines = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
             if (line.startsWith("import ") && body.toString().isBlank()) {
                 imports.append(line).append('\n');
+                importLines.add(b.line() + i);
             } else {
                 body.append(line).append('\n');
+                bodyLines.add(b.line() + i);
             }
         }
+        docLines.addAll(importLines);
+        docLines.add(0);
+        docLines.add(0);
+        docLines.addAll(bodyLines);
         return "package " + pkg + ";\n" + imports + "class Snippet {\n  void run() throws Exception {\n" + body
                 + "  }\n}\n";
     }
@@ -227,6 +246,7 @@ public final class DocSnippets {
     public static List<String> compile(List<Block> blocks, Path workDir, String classPath) {
         try {
             List<Path> sources = new ArrayList<>();
+            List<List<Integer>> lineMaps = new ArrayList<>();
             for (Block b : blocks) {
                 String stem = b.doc().getFileName().toString().replace(".md", "").replaceAll("[^A-Za-z0-9]", "_")
                         .toLowerCase(Locale.ROOT);
@@ -235,7 +255,9 @@ public final class DocSnippets {
                 String type = m.find() ? m.group(2) : "Snippet";
                 Path dir = Files.createDirectories(workDir.resolve("src").resolve(pkg.replace('.', '/')));
                 Path src = dir.resolve(type + ".java");
-                Files.writeString(src, unit(b, pkg));
+                List<Integer> map = new ArrayList<>();
+                Files.writeString(src, wrap(b, pkg, map));
+                lineMaps.add(map);
                 sources.add(src);
             }
             JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -255,9 +277,18 @@ public final class DocSnippets {
                     String where = "(no source)";
                     if (d.getSource() != null) {
                         int i = sources.indexOf(Path.of(d.getSource().toUri()));
-                        where = i >= 0 ? blocks.get(i).where() : d.getSource().getName();
+                        if (i < 0) {
+                            where = d.getSource().getName();
+                        } else {
+                            List<Integer> map = lineMaps.get(i);
+                            long unitLine = d.getLineNumber();
+                            int docLine = unitLine >= 1 && unitLine <= map.size() ? map.get((int) unitLine - 1) : 0;
+                            Block b = blocks.get(i);
+                            where = docLine > 0 ? b.doc().getFileName() + ":" + docLine
+                                    : b.where() + " (wrapper line " + unitLine + ")";
+                        }
                     }
-                    errors.add(where + " (block line " + d.getLineNumber() + "): " + d.getMessage(Locale.ROOT));
+                    errors.add(where + ": " + d.getMessage(Locale.ROOT));
                 }
             }
             if (!ok && errors.isEmpty()) {

@@ -47,7 +47,7 @@ class DocSnippetsCompileTest {
         List<String> errors = DocSnippets.compile(blocks, Files.createDirectories(tmp.resolve("work")),
                 System.getProperty("java.class.path"));
         assertEquals(1, errors.size(), errors.toString());
-        assertTrue(errors.get(0).startsWith("x.md:3 "), errors.get(0));
+        assertTrue(errors.get(0).startsWith("x.md:5: "), errors.get(0));   // the line of "List<String> l = 3;"
         assertTrue(errors.get(0).contains("incompatible types"), errors.get(0));
     }
 
