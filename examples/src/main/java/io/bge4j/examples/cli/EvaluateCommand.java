@@ -15,6 +15,7 @@ import io.bge4j.eval.MetricComparison;
 import io.bge4j.eval.QueryCounts;
 import io.bge4j.eval.RetrievalEvaluator;
 import io.bge4j.eval.TrecRunWriter;
+import io.bge4j.eval.report.ComparisonReport;
 import io.bge4j.eval.report.HtmlReport;
 import io.bge4j.eval.report.JsonReport;
 import io.bge4j.eval.report.ReportFiles;
@@ -117,8 +118,10 @@ final class EvaluateCommand implements Callable<Integer> {
         CliSupport.requireDirectory(data, "data set");
         PrintWriter out = spec.commandLine().getOut();
         BeirDataset ds = BeirDataset.load(data, split);
+        // a comparison page lists the retrieved documents of the changed queries, so it needs the rankings
+        boolean comparisonPage = report != null && models.size() > 1;
         RetrievalEvaluator evaluator = RetrievalEvaluator.builder().queries(ds.queries()).corpus(ds.corpus())
-                .qrels(ds.qrels()).keepRun(runs != null || rerank.enabled()).build();
+                .qrels(ds.qrels()).keepRun(runs != null || rerank.enabled() || comparisonPage).build();
         out.printf("%s split '%s': %d documents, %d judged queries%n", data, split, ds.corpus().size(),
                 evaluator.queryIds().size());
         List<String> labels = labels(models);
@@ -174,12 +177,12 @@ final class EvaluateCommand implements Callable<Integer> {
                 HtmlReport.write(results.get(0), report);
                 out.println("wrote report " + report);
             } else if (comparisons.size() == 1) {
-                HtmlReport.write(comparisons.get(0), report);
+                HtmlReport.write(comparisonReport(comparisons.get(0), results.get(0), results.get(1), ds), report);
                 out.println("wrote report " + report);
             } else {
                 for (int i = 0; i < comparisons.size(); i++) {
                     Path p = numbered(report, i + 2);
-                    HtmlReport.write(comparisons.get(i), p);
+                    HtmlReport.write(comparisonReport(comparisons.get(i), results.get(0), results.get(i + 1), ds), p);
                     out.println("wrote report " + p);
                 }
             }
@@ -187,6 +190,12 @@ final class EvaluateCommand implements Callable<Integer> {
         rerank.close();
         out.flush();
         return 0;
+    }
+
+    /** The comparison page with the rankings, so the changed queries show their relevant and retrieved documents. */
+    static ComparisonReport comparisonReport(Comparison c, EvaluationResult base, EvaluationResult tuned,
+            BeirDataset ds) {
+        return ComparisonReport.builder(c).runs(base, tuned).corpus(ds.corpus()).qrels(ds.qrels()).build();
     }
 
     private BgeModel load(String nameOrPath) {

@@ -111,6 +111,29 @@ class EvaluateCommandTest {
         assertTrue(html.startsWith("<!DOCTYPE html>"), html);
         assertTrue(html.contains("<svg"), "chart in the report");
         assertTrue(r.out().contains("wrote report " + report), r.out());
+
+        // the query whose nDCG@10 changed most gets a card: its text, its relevant document's rank before → after
+        // (from brute-force ranks), and the documents each model retrieved
+        int[] ra = CliTestKit.relevantRanks(modelA, 6);
+        int[] rb = CliTestKit.relevantRanks(modelB, 6);
+        int most = -1;
+        double largest = 0;
+        for (int i = 0; i < 6; i++) {
+            double d = Math.abs(1 / (Math.log(rb[i] + 1) / Math.log(2)) - 1 / (Math.log(ra[i] + 1) / Math.log(2)));
+            if (d > largest + 1e-9) {
+                largest = d;
+                most = i;
+            }
+        }
+        assertTrue(most >= 0, "the two tiny models rank some relevant document differently: " + java.util.Arrays.toString(ra)
+                + " vs " + java.util.Arrays.toString(rb));
+        assertFalse(html.contains("Retrieved documents are not shown"), "the page has the rankings");
+        assertTrue(html.contains("<div class=\"query\"><h3>" + CliTestKit.QUERIES[most][1] + " <span class=\"id\">"
+                + CliTestKit.QUERIES[most][0] + "</span></h3>"), "card of " + CliTestKit.QUERIES[most][0] + "\n" + html);
+        assertTrue(html.contains("Relevant <span class=\"id\">" + CliTestKit.DOCS[most][0] + "</span>: rank " + ra[most]
+                + " → " + rb[most]), "relevant document with its ranks before and after\n" + html);
+        assertTrue(html.contains("<b>Before: " + modelA + "</b><ol class=\"hits\">"), html);
+        assertTrue(html.contains("<b>After: " + modelB + "</b><ol class=\"hits\">"), html);
     }
 
     @Test
