@@ -241,8 +241,13 @@ final class TrainingSession implements TrainingLoop.Hooks {
         if (result.bestEvaluation().isPresent() && Files.isDirectory(bestDir)) {
             writeCard(bestDir, best, result, time, result.bestEvaluation().get());
         }
-        result.verdict().ifPresent(v -> VerdictReport.write(c.outputDir(), v, nextStep(v, bestDir))
-                .forEach(this::report));
+        Optional<FinetuneVerdict> verdict = result.verdict();
+        if (verdict.isPresent()) {
+            VerdictReport.write(c.outputDir(), verdict.get(), nextStep(verdict.get(), bestDir)).forEach(this::report);
+        } else {
+            VerdictReport.removeOurs(c.outputDir()).forEach(f -> LOG.info("removed {}: an earlier run's verdict;"
+                    + " this run has no base evaluation with per-query scores to compare with", f));
+        }
         report(TrainingReport.write(c.outputDir().resolve(TrainingReport.FILE), TrainingHistory.read(metrics.file())
                 .withDiagnostics(log.diagnostics()).withStopReason(result.stopReason().name())));
     }

@@ -5,6 +5,10 @@ import io.bge4j.eval.MetricComparison;
 import io.bge4j.eval.verdict.EvaluatorVerdict;
 import io.bge4j.eval.verdict.FinetuneVerdict;
 import io.bge4j.eval.verdict.MergeSuggestion;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,6 +129,33 @@ public final class VerdictReport {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise the verdict", e);
         }
+    }
+
+    /**
+     * Deletes {@code verdict.md} and {@code verdict.json} in {@code dir} when bge4j wrote them: a run that reaches no
+     * verdict must not leave an earlier run's standing. Files bge4j did not write stay.
+     *
+     * @param dir the folder
+     * @return the files deleted
+     */
+    public static List<Path> removeOurs(Path dir) {
+        List<Path> removed = new ArrayList<>();
+        for (Path f : List.of(dir.resolve(MARKDOWN), dir.resolve(JSON))) {
+            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try {
+                String text = Files.readString(f, StandardCharsets.UTF_8);
+                boolean ours = f.getFileName().toString().equals(MARKDOWN) ? text.contains(MARKER) : isOurJson(text);
+                if (ours) {
+                    Files.delete(f);
+                    removed.add(f);
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // unreadable: not provably ours, so it stays
+            }
+        }
+        return List.copyOf(removed);
     }
 
     private static boolean isOurJson(String text) {

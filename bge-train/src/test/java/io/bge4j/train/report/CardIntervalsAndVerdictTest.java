@@ -201,6 +201,9 @@ class CardIntervalsAndVerdictTest {
 
     @Test
     void withoutPerQueryScoresTheCardKeepsMeansOnlyAndNoVerdictIsWritten(@TempDir Path out) throws Exception {
+        // an earlier run's verdict (bge4j's) must not stand for this run; a user's verdict.json stays
+        VerdictReport.write(out, VerdictReportTest.aVerdict(), null);
+        Files.writeString(out.resolve(VerdictReport.JSON), "{\"mine\": true}");
         try (BgeModel m = TinyModels.bert(vocab(), 1, 0.0)) {
             FinetuneResult r = Finetuner.builder().model(m).trainingSet(train()).batchSize(4).groupSize(2)
                     .maxSteps(2).seed(7).evaluator(CardIntervalsAndVerdictTest::meansOnly, Metric.NDCG_AT_10)
@@ -212,6 +215,7 @@ class CardIntervalsAndVerdictTest {
             assertNull(Provenance.read(out.resolve("final/provenance.json")).evaluation().confidence());
         }
         assertTrue(Files.readString(out.resolve("final/README.md")).contains("No intervals"));
-        assertTrue(!Files.exists(out.resolve(VerdictReport.MARKDOWN)));
+        assertTrue(!Files.exists(out.resolve(VerdictReport.MARKDOWN)), "the earlier run's verdict.md is removed");
+        assertEquals("{\"mine\": true}", Files.readString(out.resolve(VerdictReport.JSON)));
     }
 }

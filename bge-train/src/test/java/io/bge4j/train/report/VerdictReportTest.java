@@ -63,6 +63,11 @@ class VerdictReportTest {
         return x;
     }
 
+    /** @return dev improved, no guard */
+    static FinetuneVerdict aVerdict() {
+        return FinetuneVerdict.of("dev", Comparison.of(result("base", flat()), result("tuned", better())), Map.of(), M);
+    }
+
     @Test
     void improvedFlatAndRegressedWithCounts(@TempDir Path dir) throws Exception {
         EvaluationResult base = result("base", flat());
