@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * When to evaluate, which evaluation is the best, and when to stop early. The best model follows any
  * gain of the primary metric; patience counts evaluations without a gain of at least {@code minDelta}
- * over the reference (the last value that was such a gain).
+ * over the reference (the last value that was such a gain). The records of the evaluation before training, the
+ * best and the latest one keep the evaluator's full result (per-query scores) for paired comparisons.
  */
 final class EvaluationPolicy {
 
@@ -80,10 +81,25 @@ final class EvaluationPolicy {
             }
         }
         EvaluationRecord rec = new EvaluationRecord(step, s.config().primaryMetric().toString(), value,
-                new LinkedHashMap<>(r.scalars()), best);
+                new LinkedHashMap<>(r.scalars()), best, r);
         evaluations.add(rec);
+        dropPerQueryScores();
         log.evaluation(rec);
         return rec;
+    }
+
+    /**
+     * Keeps the per-query scores only where a paired comparison needs them, so memory does not grow with the number
+     * of evaluations: the evaluation before training (step 0), the best one and the latest one.
+     */
+    private void dropPerQueryScores() {
+        int last = evaluations.size() - 1;
+        for (int i = 0; i < last; i++) {
+            EvaluationRecord e = evaluations.get(i);
+            if (e.result() != null && e.step() != 0 && e.step() != state.bestStep()) {
+                evaluations.set(i, e.withoutPerQuery());
+            }
+        }
     }
 
     /** @return whether patience is exhausted (after diagnosing it) */

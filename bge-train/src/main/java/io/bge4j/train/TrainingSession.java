@@ -7,6 +7,8 @@ import io.bge4j.core.Embedder;
 import io.bge4j.core.weights.TensorData;
 import io.bge4j.data.TrainingExample;
 import io.bge4j.data.sampling.SamplingResult;
+import io.bge4j.eval.Comparison;
+import io.bge4j.eval.verdict.FinetuneVerdict;
 import io.bge4j.train.diagnostics.Diagnostic;
 import io.bge4j.train.memory.CrossBatchMemory;
 import io.bge4j.train.optim.AdamW;
@@ -18,6 +20,7 @@ import io.bge4j.train.report.OutputFile;
 import io.bge4j.train.report.Provenance;
 import io.bge4j.train.report.TrainingHistory;
 import io.bge4j.train.report.TrainingReport;
+import io.bge4j.train.report.VerdictReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -223,23 +226,48 @@ final class TrainingSession implements TrainingLoop.Hooks {
         return result;
     }
 
-    /** run_end in metrics.jsonl, a model card and provenance next to final/ and best/, and report.html. */
+    /**
+     * run_end in metrics.jsonl, a model card and provenance next to final/ and best/ (base vs the weights saved there,
+     * with paired intervals when the evaluations kept per-query scores), verdict.md/verdict.json, and report.html.
+     */
     private void writeArtifacts(FinetuneResult result, BgeModel best) {
         Duration time = Duration.between(started, Instant.now());
         metrics.runEnd(result.stepsTaken(), result.stopReason());
         Path finalDir = c.outputDir().resolve("final");
         if (c.saveFinal()) {
-            writeCard(finalDir, s.model(), result, time);
+            writeCard(finalDir, s.model(), result, time, result.finalEvaluation().orElse(null));
         }
         Path bestDir = c.outputDir().resolve("best");
         if (result.bestEvaluation().isPresent() && Files.isDirectory(bestDir)) {
-            writeCard(bestDir, best, result, time);
+            writeCard(bestDir, best, result, time, result.bestEvaluation().get());
+        }
+        Optional<FinetuneVerdict> verdict = result.verdict();
+        if (verdict.isPresent()) {
+            VerdictReport.write(c.outputDir(), verdict.get(), nextStep(verdict.get(), bestDir)).forEach(this::report);
+        } else {
+            VerdictReport.removeOurs(c.outputDir()).forEach(f -> LOG.info("removed {}: an earlier run's verdict;"
+                    + " this run has no base evaluation with per-query scores to compare with", f));
         }
         report(TrainingReport.write(c.outputDir().resolve(TrainingReport.FILE), TrainingHistory.read(metrics.file())
                 .withDiagnostics(log.diagnostics()).withStopReason(result.stopReason().name())));
     }
 
-    private void writeCard(Path dir, BgeModel saved, FinetuneResult result, Duration time) {
+    /** What to do after this verdict: the trainer measured its own evaluator only. */
+    private String nextStep(FinetuneVerdict v, Path bestDir) {
+        String base = s.model().name();
+        return switch (v.target().outcome()) {
+            case IMPROVED -> "# the trainer measured " + v.target().evaluator() + " only; check that general-domain"
+                    + " quality held (a set outside your domain, e.g. data/wordnet-nouns-en):\n"
+                    + "bge4j evaluate --model " + base + " --model " + bestDir + " --data data/wordnet-nouns-en --split test";
+            case NO_SIGNIFICANT_CHANGE -> "# more or harder training data, or more epochs; then compare again:\n"
+                    + "bge4j evaluate --model " + base + " --model " + bestDir + " --data <your data set> --split test";
+            case REGRESSED -> "# keep the base model; check the training pairs (wrong labels, negatives that are"
+                    + " really positives) and lower the learning rate";
+        };
+    }
+
+    /** @param after the evaluation of the weights in {@code dir}, or null when none ran at exactly those weights */
+    private void writeCard(Path dir, BgeModel saved, FinetuneResult result, Duration time, EvaluationRecord after) {
         Provenance.Builder p = Provenance.builder()
                 .baseModel(s.model().name(), s.model().name(), baseFingerprint)
                 .model(saved)
@@ -247,9 +275,14 @@ final class TrainingSession implements TrainingLoop.Hooks {
                 .configuration(RunFingerprint.options(s, totalSteps))
                 .loss(s.loss().describe())
                 .training(result, time);
-        boolean before = result.evaluations().stream().anyMatch(e -> e.step() == 0);
-        if (c.evaluator() != null && before && result.bestEvaluation().isPresent()) {
-            p.evaluation(result, c.evaluator().name());
+        Optional<EvaluationRecord> before = result.baseEvaluation();
+        if (c.evaluator() != null && before.isPresent() && after != null) {
+            Optional<Comparison> cmp = result.comparedToBase(after);
+            if (cmp.isPresent()) {
+                p.evaluation(cmp.get(), c.evaluator().name());
+            } else {
+                p.evaluation(before.get(), after, c.evaluator().name());
+            }
         }
         ModelCardWriter.writeAll(dir, p.build()).forEach(this::report);
     }

@@ -84,11 +84,12 @@ class RunOutputsTest {
         Provenance.MetricChange primary = p.evaluation().metrics().get(0);
         assertEquals(Metric.NDCG_AT_10.key(), primary.metric());
         assertEquals(0.5, primary.before(), 1e-12);
-        assertEquals(0.7, primary.after(), 1e-12);
+        assertEquals(0.6, primary.after(), 1e-12, "final/ describes the evaluation of the final weights (step 4)");
 
         Provenance bp = Provenance.read(out.resolve("best/" + Provenance.FILE));
         assertTrue(Files.isRegularFile(out.resolve("best/README.md")));
         assertTrue(!bp.model().fingerprint().equals(finalFp), "best/ (step 2) describes its own weights");
+        assertEquals(0.7, bp.evaluation().metrics().get(0).after(), 1e-12, "and the best evaluation's metrics");
 
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("bge4j training report"), "report.html is the training report");

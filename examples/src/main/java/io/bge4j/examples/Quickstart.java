@@ -21,9 +21,13 @@ import io.bge4j.eval.report.ComparisonReport;
 import io.bge4j.eval.report.HtmlReport;
 import io.bge4j.eval.report.MiningSummary;
 import io.bge4j.eval.report.JsonReport;
+import io.bge4j.eval.verdict.FinetuneVerdict;
+import io.bge4j.examples.cli.EncodingProgress;
 import io.bge4j.train.ConsoleProgress;
 import io.bge4j.train.FinetuneResult;
 import io.bge4j.train.Finetuner;
+import io.bge4j.train.report.OutputFile;
+import io.bge4j.train.report.VerdictReport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +45,11 @@ import java.util.Set;
  * queries, mine hard negatives for training queries with the base model, fine-tune with evaluation on
  * dev queries and early stopping, evaluate the best model on the same test queries, and print a
  * before/after table with bootstrap confidence intervals and p-values. Saves the model and an HTML report.
+ * When the general-domain guard {@code wordnet-nouns-en} lies next to the data folder (as shipped), base and
+ * tuned are also evaluated on its test split, and the verdict (improved / no significant change / regressed per
+ * evaluator, from the paired interval, with the queries that got better and worse) is printed and written to
+ * {@code verdict.md} and {@code verdict.json}, with the {@code bge4j merge --search} command when the target
+ * improved but the guard regressed.
  *
  * <p>The default sizes fit 15 minutes on a 2-core CPU; {@link Options#full()} uses whole splits.
  *
@@ -85,9 +94,24 @@ public final class Quickstart {
         }
     }
 
-    /** What the run measured. */
+    /**
+     * What the run measured.
+     *
+     * @param base the base model on test
+     * @param tuned the best model on test
+     * @param comparison base vs tuned on test
+     * @param training the fine-tune's result
+     * @param modelDir where the best model was saved
+     * @param report the comparison page
+     * @param seconds the whole run's time
+     * @param verdict the verdict on test and, when it was found, on the general-domain guard
+     * @param verdictFile {@code verdict.md} (with {@code verdict.json} next to it)
+     */
     public record Outcome(EvaluationResult base, EvaluationResult tuned, Comparison comparison, FinetuneResult training,
-            Path modelDir, Path report, double seconds) {}
+            Path modelDir, Path report, double seconds, FinetuneVerdict verdict, Path verdictFile) {}
+
+    /** The general-domain guard's folder name, looked for next to {@link Options#data()}. */
+    static final String GUARD = "wordnet-nouns-en";
 
     /**
      * Runs the whole job.
@@ -119,17 +143,29 @@ public final class Quickstart {
         out.flush();
 
         Files.createDirectories(o.output());
+        Path guardDir = o.data().resolveSibling(GUARD);
+        RetrievalEvaluator guardEval = Files.isRegularFile(guardDir.resolve("qrels/test.tsv")) ? guard(guardDir) : null;
+        // the quickstart's own encodings report progress like the CLI's (calls under 256 texts stay quiet)
+        EncodingProgress progress = EncodingProgress.to(out, System.console() != null);
         try (BgeModel model = BgeModel.load(o.model())) {
             RetrievalEvaluator testEval = sp.testEvaluator();
             RetrievalEvaluator devEval = sp.devEvaluator();
 
-            out.println("[1/4] evaluating the base model on test ...");
+            out.println("[1/4] evaluating the base model on test" + (guardEval == null ? "" : " and on the"
+                    + " general-domain guard " + GUARD + " test") + " ...");
             out.flush();
             EvaluationResult base;
-            try (Embedder e = model.embedder().maxLength(o.passageMaxLength()).batchSize(32).build()) {
+            EvaluationResult baseGuard = null;
+            try (Embedder e = model.embedder().maxLength(o.passageMaxLength()).batchSize(32).progress(progress)
+                    .build()) {
                 base = testEval.evaluate(e).withName(o.model());
+                if (guardEval != null) {
+                    baseGuard = guardEval.evaluate(e).withName(o.model());
+                }
             }
-            out.printf("      base nDCG@10 %.4f (%.0f s)%n", base.mean(Metric.NDCG_AT_10), secs(t0));
+            out.printf("      base nDCG@10 %.4f%s (%.0f s)%n", base.mean(Metric.NDCG_AT_10), baseGuard == null ? ""
+                    : String.format(java.util.Locale.ROOT, ", %s %.4f", GUARD, baseGuard.mean(Metric.NDCG_AT_10)),
+                    secs(t0));
 
             out.println("[2/4] mining hard negatives for the training queries with the base model ...");
             out.flush();
@@ -142,7 +178,8 @@ public final class Quickstart {
                 examples.add(TrainingExample.of(train.queries().text(q), pos, List.of()));
             }
             SamplingResult mined;
-            try (Embedder e = model.embedder().maxLength(o.passageMaxLength()).batchSize(32).build()) {
+            try (Embedder e = model.embedder().maxLength(o.passageMaxLength()).batchSize(32).progress(progress)
+                    .build()) {
                 mined = DenseNegativeMiner.builder().embedder(e).rankWindow(2, 40).negativesPerQuery(o.groupSize() - 1)
                         .relativeMargin(0.05).selection(Selection.RANDOM).seed(o.seed()).build()
                         .sample(examples, mineCorpus);
@@ -159,11 +196,17 @@ public final class Quickstart {
                     .evaluator(devEval, Metric.NDCG_AT_10).evaluateEvery(o.evaluateEvery()).earlyStopping(3, 0.001)
                     .outputDir(runDir).saveFinal(false).listener(new ConsoleProgress(out)).build().fit();
 
-            out.println("[4/4] evaluating the best model on test ...");
+            out.println("[4/4] evaluating the best model on test" + (guardEval == null ? "" : " and " + GUARD)
+                    + " ...");
             out.flush();
             EvaluationResult tuned;
-            try (Embedder e = training.bestModel().embedder().maxLength(o.passageMaxLength()).batchSize(32).build()) {
+            EvaluationResult tunedGuard = null;
+            try (Embedder e = training.bestModel().embedder().maxLength(o.passageMaxLength()).batchSize(32)
+                    .progress(progress).build()) {
                 tuned = testEval.evaluate(e).withName(o.model() + " (fine-tuned)");
+                if (guardEval != null) {
+                    tunedGuard = guardEval.evaluate(e).withName(o.model() + " (fine-tuned)");
+                }
             }
             Comparison cmp = Comparison.builder().base(base.withQueryTexts(sub(test.queries(), testIds).byId()))
                     .tuned(tuned.withQueryTexts(sub(test.queries(), testIds).byId())).seed(o.seed()).build();
@@ -178,11 +221,58 @@ public final class Quickstart {
                 training.bestModel().close();
             }
             printTable(cmp, out);
-            out.printf("model: %s%nreport: %s%ntraining log: %s%ntotal time: %.1f min%n", modelDir, report,
-                    runDir.resolve("metrics.jsonl"), secs(t0) / 60);
+            Map<String, Comparison> guards = new LinkedHashMap<>();
+            if (guardEval != null) {
+                guards.put(GUARD + " test", Comparison.builder().base(baseGuard).tuned(tunedGuard).seed(o.seed())
+                        .topQueries(0).build());
+            }
+            FinetuneVerdict verdict = FinetuneVerdict.of(o.data().getFileName() + " test", cmp, guards,
+                    Metric.NDCG_AT_10);
+            String next = nextStep(verdict, o, modelDir, guardDir, guardEval != null);
+            out.print(verdict.render());
+            if (next != null) {
+                out.println("next step:");
+                next.lines().forEach(l -> out.println("  " + l));
+            }
+            Path verdictFile = o.output().resolve(VerdictReport.MARKDOWN);
+            for (OutputFile f : VerdictReport.write(o.output(), verdict, next)) {
+                if (!f.written()) {
+                    out.println("note: " + f.reason());
+                }
+            }
+            out.printf("%nmodel: %s%nreport: %s%nverdict: %s%ntraining log: %s%ntotal time: %.1f min%n", modelDir,
+                    report, verdictFile, runDir.resolve("metrics.jsonl"), secs(t0) / 60);
             out.flush();
-            return new Outcome(base, tuned, cmp, training, modelDir, report, secs(t0));
+            return new Outcome(base, tuned, cmp, training, modelDir, report, secs(t0), verdict, verdictFile);
         }
+    }
+
+    /**
+     * What to do after the verdict: the merge search when the target improved and the guard regressed (a search
+     * evaluates five ratios on two dev sets, so the quickstart prints the command rather than running it).
+     */
+    static String nextStep(FinetuneVerdict v, Options o, Path modelDir, Path guardDir, boolean guarded) {
+        if (v.needsMerge()) {
+            return "# the target gained and the general-domain guard lost: measure a merge ratio with the base\n"
+                    + "bge4j merge --model " + o.model() + " --model " + modelDir + " --search --data " + o.data()
+                    + " --split dev --general " + guardDir + " --general-split dev --max-general-drop 0.01 --output "
+                    + o.output().resolve("merged");
+        }
+        if (v.target().outcome() == io.bge4j.eval.verdict.Outcome.IMPROVED) {
+            return guarded ? null : "# check that general-domain quality held:\nbge4j evaluate --model " + o.model()
+                    + " --model " + modelDir + " --data <a set outside your domain> --split test";
+        }
+        if (v.target().outcome() == io.bge4j.eval.verdict.Outcome.NO_SIGNIFICANT_CHANGE) {
+            return "# no significant gain: use more training queries (quickstart --full), more epochs or harder"
+                    + " negatives, then compare again";
+        }
+        return "# keep the base model; check the training pairs and lower the learning rate";
+    }
+
+    private static RetrievalEvaluator guard(Path dir) {
+        BeirDataset d = BeirDataset.load(dir, "test");
+        return RetrievalEvaluator.builder().name(GUARD + "-test").queries(d.queries()).corpus(d.corpus())
+                .qrels(d.qrels()).primary(Metric.NDCG_AT_10).build();
     }
 
     static void printTable(Comparison cmp, PrintWriter out) {

@@ -5,12 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bge4j.core.BgeModel;
 import io.bge4j.core.testing.TinyModels;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bge4j.eval.Comparison;
+import io.bge4j.eval.EvaluationResult;
 import io.bge4j.eval.Metric;
+import io.bge4j.eval.QueryCounts;
+import io.bge4j.eval.verdict.EvaluatorVerdict;
+import io.bge4j.eval.verdict.FinetuneVerdict;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,5 +51,78 @@ class QuickstartTest {
         assertTrue(Files.readString(r.report()).contains("<svg"));
         assertTrue(Files.isRegularFile(r.modelDir().resolve("model.safetensors")));
         assertTrue(r.training().stepsTaken() > 0);
+
+        // the verdict: the test set and the general-domain guard found next to the data, printed and written
+        FinetuneVerdict v = r.verdict();
+        assertEquals("debian-packages-en test", v.target().evaluator());
+        assertEquals(r.comparison().metric(Metric.NDCG_AT_10), v.target().comparison());
+        assertEquals(1, v.others().size());
+        EvaluatorVerdict guard = v.others().get(0);
+        assertEquals("wordnet-nouns-en test", guard.evaluator());
+        assertEquals(500, guard.better() + guard.worse() + guard.unchanged(), "500 WordNet test queries");
+        assertTrue(out.contains(v.render()), out);
+        assertTrue(out.contains("[1/4] evaluating the base model on test and on the general-domain guard"
+                + " wordnet-nouns-en test"), out);
+        assertTrue(out.contains("encoded 3,000/3,000 texts"), "the quickstart's encodings show progress\n" + out);
+        assertEquals(tmp.resolve("out/verdict.md"), r.verdictFile());
+        String md = Files.readString(r.verdictFile());
+        assertTrue(md.contains("| debian-packages-en test | " + v.target().outcome().label() + " | ndcg@10 |"), md);
+        assertTrue(md.contains("| wordnet-nouns-en test | " + guard.outcome().label() + " | ndcg@10 |"), md);
+        JsonNode j = new ObjectMapper().readTree(tmp.resolve("out/verdict.json").toFile());
+        assertEquals(v.target().comparison().ciLow(), j.get("evaluators").get(0).get("ci_low").asDouble(), 1e-12);
+        assertEquals(guard.worse(), j.get("evaluators").get(1).get("worse").asInt());
+        assertEquals(v.needsMerge(), out.contains("bge4j merge --model " + model + " --model " + r.modelDir()
+                + " --search"), out);
+    }
+
+    @Test
+    void theMergeSearchCommandIsGivenWhenTheTargetGainsAndTheGuardLoses() {
+        Quickstart.Options o = new Quickstart.Options(DATA, "base-model", Path.of("runs/q"), 1, 1, 1, 1, 1, 1, 1, 1,
+                1, 1e-3, 1, 1);
+        Comparison up = VerdictFixtures.up();
+        Comparison down = VerdictFixtures.down();
+        FinetuneVerdict merge = FinetuneVerdict.of("t", up, Map.of("g", down), Metric.NDCG_AT_10);
+        assertEquals("# the target gained and the general-domain guard lost: measure a merge ratio with the base\n"
+                + "bge4j merge --model base-model --model runs/q/model --search --data " + DATA + " --split dev"
+                + " --general ../data/wordnet-nouns-en --general-split dev --max-general-drop 0.01 --output runs/q/merged",
+                Quickstart.nextStep(merge, o, Path.of("runs/q/model"), Path.of("../data/wordnet-nouns-en"), true));
+        FinetuneVerdict kept = FinetuneVerdict.of("t", up, Map.of("g", up), Metric.NDCG_AT_10);
+        assertEquals(null, Quickstart.nextStep(kept, o, Path.of("runs/q/model"), Path.of("g"), true));
+        assertTrue(Quickstart.nextStep(FinetuneVerdict.of("t", down, Map.of(), Metric.NDCG_AT_10), o,
+                Path.of("runs/q/model"), Path.of("g"), true).startsWith("# keep the base model"));
+    }
+
+    /** Hand-made per-query scores: 20 queries, 12 up by 0.2 and 2 down by 0.1 (and the reverse). */
+    static final class VerdictFixtures {
+        static EvaluationResult result(String name, double[] x) {
+            Map<String, Map<Metric, Double>> pq = new LinkedHashMap<>();
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+                pq.put("q" + i, Map.of(Metric.NDCG_AT_10, x[i]));
+                s += x[i];
+            }
+            return new EvaluationResult(name, Metric.NDCG_AT_10, List.of(Metric.NDCG_AT_10),
+                    Map.of(Metric.NDCG_AT_10, s / x.length), pq, new QueryCounts(x.length, 0, 0, 0), Map.of(), null);
+        }
+
+        static double[][] scores() {
+            double[] flat = new double[20];
+            java.util.Arrays.fill(flat, 0.5);
+            double[] better = flat.clone();
+            for (int i = 0; i < 12; i++) {
+                better[i] = 0.7;
+            }
+            better[12] = 0.4;
+            better[13] = 0.4;
+            return new double[][] {flat, better};
+        }
+
+        static Comparison up() {
+            return Comparison.of(result("a", scores()[0]), result("b", scores()[1]));
+        }
+
+        static Comparison down() {
+            return Comparison.of(result("a", scores()[1]), result("b", scores()[0]));
+        }
     }
 }

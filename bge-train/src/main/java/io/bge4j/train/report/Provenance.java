@@ -418,6 +418,18 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
                             + " (set evaluateBase(true))"));
             EvaluationRecord after = r.bestEvaluation()
                     .orElseThrow(() -> new IllegalArgumentException("evaluation: the result has no best evaluation"));
+            return evaluation(before, after, name);
+        }
+
+        /**
+         * Before/after means of two of the trainer's evaluations (no intervals).
+         *
+         * @param before the evaluation before training
+         * @param after the evaluation of the saved weights
+         * @param name the evaluation set's name
+         * @return this
+         */
+        public Builder evaluation(EvaluationRecord before, EvaluationRecord after, String name) {
             List<MetricChange> list = new ArrayList<>();
             list.add(change(before.primaryMetric(), before.metrics(), after.metrics()));
             for (String k : after.metrics().keySet()) {

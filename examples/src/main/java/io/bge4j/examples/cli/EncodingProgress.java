@@ -10,9 +10,11 @@ import java.util.function.LongSupplier;
  * every 200 ms); otherwise a plain line at most every {@code interval} (10 s by default) and one at the end.
  * A new encode call (done drops back) starts a new line. Calls shorter than 256 texts stay quiet.
  *
+ * <p>Used by the CLI commands and by {@link io.bge4j.examples.Quickstart} for its own encodings.
+ *
  * <p>Usage: {@code model.embedder().progress(EncodingProgress.toStderr(err)).build()}
  */
-final class EncodingProgress implements BgeEmbedder.ProgressListener {
+public final class EncodingProgress implements BgeEmbedder.ProgressListener {
 
     static final int MIN_TEXTS = 256;
 
@@ -34,8 +36,17 @@ final class EncodingProgress implements BgeEmbedder.ProgressListener {
     }
 
     /** @param err standard error @return a listener that draws a bar on a terminal and prints lines otherwise */
-    static EncodingProgress toStderr(PrintWriter err) {
-        return new EncodingProgress(err, System.console() != null, 10_000_000_000L, System::nanoTime);
+    public static EncodingProgress toStderr(PrintWriter err) {
+        return to(err, System.console() != null);
+    }
+
+    /**
+     * @param out where the progress goes
+     * @param terminal whether {@code out} is a terminal (one line redrawn in place) or not (a line every 10 s)
+     * @return the listener
+     */
+    public static EncodingProgress to(PrintWriter out, boolean terminal) {
+        return new EncodingProgress(out, terminal, 10_000_000_000L, System::nanoTime);
     }
 
     @Override

@@ -497,6 +497,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 r.bestModel().close();
             }
             printSummary(out, r);
+            FinetuneOutput.printVerdict(out, r, output);
         }
         out.flush();
         return 0;

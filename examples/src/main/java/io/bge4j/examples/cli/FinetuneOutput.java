@@ -3,6 +3,10 @@ package io.bge4j.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bge4j.core.Bge4jException;
+import io.bge4j.eval.verdict.FinetuneVerdict;
+import io.bge4j.train.FinetuneResult;
+import io.bge4j.train.report.VerdictReport;
+import java.io.PrintWriter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +23,8 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * What {@code bge4j finetune} does with an {@code --output} folder that already holds a run: refuse, resume it, or
- * (with {@code --overwrite}) delete the files a bge4j run writes and nothing else.
+ * (with {@code --overwrite}) delete the files a bge4j run writes and nothing else; and the verdict it prints at the
+ * end ({@link #printVerdict}).
  *
  * <p>Usage: {@code Plan p = FinetuneOutput.prepare(spec, output, resumeOption, overwrite); ...build()...;
  * p.deleteEarlierRun();}
@@ -148,6 +154,16 @@ final class FinetuneOutput {
             check(report, contains(report, "<meta name=\"generator\" content=\"bge4j training report\">"), delete,
                     foreign);
         }
+        // the verdict files go with the run when bge4j wrote them; a user's file of that name stays (the run then
+        // leaves it alone too), so it neither blocks --overwrite nor is deleted
+        Path verdict = output.resolve(VerdictReport.MARKDOWN);
+        if (contains(verdict, VerdictReport.MARKER)) {
+            delete.add(verdict);
+        }
+        Path verdictJson = output.resolve(VerdictReport.JSON);
+        if (Files.isRegularFile(verdictJson) && isVerdictJson(verdictJson)) {
+            delete.add(verdictJson);
+        }
         Path state = output.resolve("trainer_state.json");
         if (Files.exists(state)) {
             check(state, isTrainerState(state), delete, foreign);
@@ -250,6 +266,40 @@ final class FinetuneOutput {
             return true; // empty: nothing to lose
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    private static boolean isVerdictJson(Path file) {
+        try {
+            JsonNode n = JSON.readTree(file.toFile());
+            return n != null && n.path("schema").asText().startsWith("bge4j.verdict/");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Prints the verdict {@code fit()} reached (base vs best on the dev set, from the paired interval) and where it
+     * wrote it; without per-query scores (no --dev, {@code --no-eval-base}, a resumed run) says why there is none.
+     *
+     * @param out the command's output
+     * @param r the run's result
+     * @param output the {@code --output} folder
+     */
+    static void printVerdict(PrintWriter out, FinetuneResult r, Path output) {
+        Optional<FinetuneVerdict> v = r.verdict();
+        if (v.isEmpty()) {
+            if (r.bestEvaluation().isPresent()) {
+                out.println("verdict: none — this run has no evaluation of the base model with per-query scores"
+                        + " (--no-eval-base or --resume); compare with `bge4j evaluate --model <base> --model "
+                        + output.resolve("best") + "`");
+            }
+            return;
+        }
+        out.print(v.get().render());
+        Path md = output.resolve(VerdictReport.MARKDOWN);
+        if (Files.isRegularFile(md) && contains(md, VerdictReport.MARKER)) {
+            out.println("verdict: " + md + " and " + output.resolve(VerdictReport.JSON));
         }
     }
 

@@ -101,6 +101,23 @@ class FinetuneCommandTest {
         assertTrue(o.contains("metrics log: " + metrics), o);
         assertTrue(o.contains("warning NO_NEGATIVES: 8 of 8 examples have no negatives"), "diagnostics are printed\n" + o);
         assertTrue(o.contains("  suggestion: mine hard negatives first"), o);
+
+        // the verdict: base vs best on dev, printed and written next to the run
+        JsonNode v = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("verdict.json").toFile());
+        JsonNode dev0 = v.get("evaluators").get(0);
+        assertEquals("dev", dev0.get("evaluator").asText());
+        assertEquals(evals.get(0).get("value").asDouble(), dev0.get("base").asDouble(), 1e-12);
+        assertEquals(best.get("value").asDouble(), dev0.get("tuned").asDouble(), 1e-12);
+        assertEquals(8, dev0.get("better").asInt() + dev0.get("worse").asInt() + dev0.get("unchanged").asInt());
+        String label = io.bge4j.eval.verdict.Outcome.valueOf(dev0.get("outcome").asText()).label();
+        assertTrue(o.contains("verdict: " + v.get("headline").asText()), o);
+        assertTrue(o.contains(String.format(Locale.ROOT, "  dev: %s — ndcg@10 %.4f → %.4f", label,
+                dev0.get("base").asDouble(), dev0.get("tuned").asDouble())), o);
+        assertTrue(o.contains(String.format(Locale.ROOT, "%d queries better, %d worse", dev0.get("better").asInt(),
+                dev0.get("worse").asInt())), o);
+        assertTrue(o.contains("verdict: " + out.resolve("verdict.md") + " and " + out.resolve("verdict.json")), o);
+        assertTrue(Files.readString(out.resolve("verdict.md")).contains("| dev | " + label + " | ndcg@10 |"));
+        assertTrue(Files.readString(out.resolve("best/README.md")).contains("95 % CI of Δ"), "the card has intervals");
     }
 
     @Test
@@ -319,6 +336,14 @@ class FinetuneCommandTest {
         assertEquals(1, lines(out.resolve("metrics.jsonl"), "step").size(), "the old log is gone, not appended to");
         assertFalse(Files.exists(out.resolve("checkpoints")), "old checkpoints deleted; this run wrote none");
         assertEquals("mine", Files.readString(out.resolve("notes.txt")), "the user's file stays");
+
+        // a verdict.md the user wrote is neither deleted by --overwrite nor replaced by the run
+        Files.writeString(out.resolve("verdict.md"), "my verdict");
+        Run again = run(tiny(out, "--max-steps", "1", "--overwrite", "--dev", dev.toString()));
+        assertEquals(0, again.code(), again.err());
+        assertEquals("my verdict", Files.readString(out.resolve("verdict.md")));
+        assertTrue(Files.isRegularFile(out.resolve("verdict.json")), "the JSON verdict is still written");
+        assertFalse(again.out().contains("verdict: " + out.resolve("verdict.md")), again.out());
 
         // a folder with only other files is not a run: training goes ahead next to them
         Path other = tmp.resolve("other");
