@@ -10,6 +10,7 @@ import io.bge4j.eval.Evaluator;
 import io.bge4j.eval.Metric;
 import io.bge4j.train.loss.DistillationType;
 import io.bge4j.train.loss.EmbeddingLoss;
+import io.bge4j.train.loss.GuidedMaskingLoss;
 import io.bge4j.train.loss.MatryoshkaLoss;
 import io.bge4j.train.optim.LearningRateSchedule;
 import java.nio.file.Path;
@@ -158,6 +159,10 @@ public final class Finetuner {
         private EmbeddingLoss loss;
         private List<Integer> matryoshkaDims = List.of();
         private List<Double> matryoshkaWeights = List.of();
+        private boolean guidedMasking;
+        private BgeModel guideModel;
+        private double guideMargin;
+        private GuidedMaskingLoss.MarginType guideMarginType;
 
         private Builder() {}
 
@@ -453,6 +458,44 @@ public final class Finetuner {
         }
 
         /**
+         * Guided false-negative masking (after GISTEmbed) with a frozen copy of the trained model, taken
+         * when each run starts (before any update), as the guide; see
+         * {@link #guidedMasking(BgeModel, double, GuidedMaskingLoss.MarginType)}.
+         *
+         * @param margin how far below the positive's guide score a candidate is still masked (0 = only above it)
+         * @param type ABSOLUTE ({@code g > p − margin}) or RELATIVE ({@code g > (1 − margin)·p})
+         * @return this
+         */
+        public Builder guidedMasking(double margin, GuidedMaskingLoss.MarginType type) {
+            return guidedMasking(null, margin, type);
+        }
+
+        /**
+         * Guided false-negative masking: the default loss becomes {@link GuidedMaskingLoss} (with this
+         * builder's temperature and in-batch option). For every micro-batch the guide embeds the queries and
+         * passages without gradient and scores each query against its candidates (in-batch: all B·G passages;
+         * otherwise its own G); a candidate the guide scores above the query's positive, or within the margin
+         * below it, is removed from that query's softmax. The count is in {@link StepRecord#maskedCandidates()},
+         * in {@code metrics.jsonl} and, for the whole run, in a {@code GUIDED_MASKING} diagnostic. Teacher scores
+         * are not used; cross-batch memory and {@link #loss(EmbeddingLoss)} are refused with it.
+         *
+         * <p>Usage: {@code builder.guidedMasking(null, 0.05, GuidedMaskingLoss.MarginType.ABSOLUTE)}
+         *
+         * @param guide the guide (read only, never closed by the trainer), or {@code null} for a frozen copy of
+         *     the trained model taken when each run starts (it doubles the weights' memory for the run)
+         * @param margin finite, &gt;= 0 (and &lt; 1 when relative)
+         * @param type ABSOLUTE or RELATIVE
+         * @return this
+         */
+        public Builder guidedMasking(BgeModel guide, double margin, GuidedMaskingLoss.MarginType type) {
+            this.guidedMasking = true;
+            this.guideModel = guide;
+            this.guideMargin = margin;
+            this.guideMarginType = type;
+            return this;
+        }
+
+        /**
          * Checks every option and freezes them into a {@link FinetuneConfig}. The builder is not changed
          * and may be changed and built again; model-dependent defaults are resolved per run.
          *
@@ -466,7 +509,8 @@ public final class Finetuner {
                     outputDir, listeners, gradientCacheMiniBatch, memorySize, memoryWarmup, evaluator, primaryMetric,
                     evaluateEvery, evaluateEachEpoch == null ? evaluateEvery == 0 : evaluateEachEpoch, patience,
                     minDelta, checkpointEvery, keepCheckpoints, resumeFrom, distillation, teacherTemperature,
-                    evaluateBase, saveFinal, lengthBucketing, loss, matryoshkaDims, matryoshkaWeights);
+                    evaluateBase, saveFinal, lengthBucketing, loss, matryoshkaDims, matryoshkaWeights, guidedMasking,
+                    guideModel, guideMargin, guideMarginType);
             ConfigRules.check(config);
             return new Finetuner(config);
         }

@@ -106,7 +106,13 @@ final class TrainingSession implements TrainingLoop.Hooks {
     private void setUp(List<TrainingExample> examples) {
         initialExamples = examples;
         dataHash = RunFingerprint.dataHash(s.trainingSet().examples());
-        batches = new BatchSource(s, examples, log);
+        GuideScorer guide = GuideScorer.open(s); // copies the base weights before any update
+        batches = new BatchSource(s, examples, log, guide);
+        if (guide != null && examples.stream().anyMatch(e -> BatchSource.completeTeacher(e, c.groupSize()))) {
+            log.diagnose(TrainingDiagnostic.Severity.WARNING, "TEACHER_SCORES_IGNORED", 0, "the examples carry"
+                    + " teacher scores, but guidedMasking trains with GuidedMaskingLoss, which does not distil",
+                    "drop guidedMasking to distil from the teacher scores");
+        }
         long perEpoch = batches.stepsPerEpoch();
         totalSteps = perEpoch * c.epochs();
         if (c.maxSteps() > 0) {
@@ -214,6 +220,7 @@ final class TrainingSession implements TrainingLoop.Hooks {
             best = s.model().copy();
             best.loadTensors(bestWeights);
         }
+        GuideScorer.report(c, steps, log);
         FinetuneResult result = new FinetuneResult(s.model(), best, steps, evaluation.evaluations(), log.diagnostics(),
                 out.reason(), step, Optional.ofNullable(c.outputDir()));
         if (c.outputDir() != null) {
@@ -290,6 +297,9 @@ final class TrainingSession implements TrainingLoop.Hooks {
     }
 
     private void close() {
+        if (batches != null) {
+            batches.close();
+        }
         if (optimizer != null) {
             optimizer.close();
         }
