@@ -1,6 +1,7 @@
 package io.bge4j.train;
 
 import io.bge4j.core.BgeModel;
+import io.bge4j.core.BgePreset;
 import io.bge4j.data.TrainingSet;
 import io.bge4j.data.sampling.NegativeSampler;
 import io.bge4j.train.loss.EmbeddingLoss;
@@ -140,6 +141,14 @@ final class ConfigRules {
         Integer p = c.passageMaxLength();
         require(q == null || q <= max, "queryMaxLength", "must be in [2, " + max + "], got " + q);
         require(p == null || p <= max, "passageMaxLength", "must be in [2, " + max + "], got " + p);
+    }
+
+    static double defaultLearningRate(BgePreset.SizeClass size) {
+        return switch (size) {
+            case SMALL -> 3e-5;
+            case BASE -> 2e-5;
+            case LARGE -> 1e-5;
+        };
     }
 
     static void require(boolean ok, String option, String problem) {
