@@ -25,7 +25,7 @@ final class BuilderOptions {
     BgeModel model;
     TrainingSet trainingSet;
     NegativeSampler sampler;
-    Corpus samplerCorpus;
+    Corpus corpus;
     int batchSize = 32;
     int groupSize = 8;
     double temperature = 0.02;
@@ -71,7 +71,7 @@ final class BuilderOptions {
 
     /** @return the options as a record (lists copied); nothing here is validated */
     FinetuneConfig toConfig() {
-        return new FinetuneConfig(model, trainingSet, sampler, samplerCorpus, dynamicNegatives,
+        return new FinetuneConfig(model, trainingSet, sampler, corpus, dynamicNegatives,
                 batchSize, groupSize, temperature, queryMaxLength, passageMaxLength, inBatchNegatives, learningRate,
                 weightDecay, warmupRatio, schedule, maxGradNorm, epochs, maxSteps, gradientAccumulation, seed,
                 outputDir, listeners, gradientCacheMiniBatch, memory, warmup, evaluator, primary,

@@ -1,5 +1,7 @@
 package io.bge4j.train;
 
+import static java.util.Objects.requireNonNull;
+
 import io.bge4j.core.BgeModel;
 import io.bge4j.core.BgePreset;
 import io.bge4j.data.TrainingSet;
@@ -16,7 +18,6 @@ import io.bge4j.train.optim.LearningRateSchedule;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Contrastive fine-tuning of a {@link BgeModel}, as FlagEmbedding does it: per step, B queries each
@@ -119,14 +120,10 @@ public final class Finetuner {
 
         /**
          * Mines or samples negatives for the training set once, before training.
-         * @param sampler e.g. a dense or BM25 miner
-         * @param corpus the documents to take negatives from @return this
+         * @param s e.g. a dense or BM25 miner
+         * @param c the documents to take negatives from @return this
          */
-        public Builder negativeSampler(NegativeSampler sampler, Corpus corpus) {
-            o.sampler = sampler;
-            o.samplerCorpus = corpus;
-            return this;
-        }
+        public Builder negativeSampler(NegativeSampler s, Corpus c) { o.sampler = s; o.corpus = c; return this; }
 
         /**
          * Negatives that get harder as training proceeds (e.g. a {@code DynamicNegativeSampler}): when
@@ -188,10 +185,7 @@ public final class Finetuner {
         public Builder outputDir(Path dir) { o.outputDir = dir; return this; }
 
         /** @param l a listener (the console progress bar is not added automatically) @return this */
-        public Builder listener(TrainingListener l) {
-            o.listeners.add(Objects.requireNonNull(l, "listener"));
-            return this;
-        }
+        public Builder listener(TrainingListener l) { o.listeners.add(requireNonNull(l, "listener")); return this; }
 
         /**
          * GradCache: embed the batch in chunks of {@code miniBatch} texts without a graph, take the
@@ -263,7 +257,7 @@ public final class Finetuner {
          * {@link #matryoshka(List, List)} wrap it like the default.
          * @param loss the loss @return this
          */
-        public Builder loss(EmbeddingLoss loss) { o.loss = Objects.requireNonNull(loss, "loss"); return this; }
+        public Builder loss(EmbeddingLoss loss) { o.loss = requireNonNull(loss, "loss"); return this; }
 
         /**
          * Matryoshka training: the loss is applied at each leading dimension (e.g. 384, 256, 128, 64) with
