@@ -227,6 +227,41 @@ class GuidedMaskingTrainingTest {
     }
 
     @Test
+    void aResumedRunGivenTheSameBaseModelIsGuidedAsTheRunItContinues(@TempDir Path dir) {
+        List<StepRecord> reference;
+        try (BgeModel m = tiny(1)) {
+            reference = base().maxSteps(4).guidedMasking(MARGIN, MarginType.ABSOLUTE).build()
+                    .fit(m, withDuplicate()).steps();
+        }
+        try (BgeModel m = tiny(1)) {
+            RuntimeException crash = assertThrows(RuntimeException.class, () -> base().maxSteps(4).outputDir(dir)
+                    .saveFinal(false).checkpointEvery(2).guidedMasking(MARGIN, MarginType.ABSOLUTE)
+                    .listener(new TrainingListener() {
+                        @Override
+                        public void onStep(StepRecord r) {
+                            if (r.step() == 3) {
+                                throw new IllegalStateException("simulated crash at step 3");
+                            }
+                        }
+                    }).build().fit(m, withDuplicate()));
+            assertEquals("simulated crash at step 3", crash.getMessage());
+        }
+        // the base model again (not the crashed run's weights): the guide is copied from it before the
+        // checkpoint's weights are loaded, as in the run that wrote the checkpoint
+        try (BgeModel m = tiny(1)) {
+            List<StepRecord> resumed = base().maxSteps(4).guidedMasking(MARGIN, MarginType.ABSOLUTE)
+                    .resumeFrom(dir.resolve("checkpoints/step-00000002")).build().fit(m, withDuplicate()).steps();
+            assertEquals(2, resumed.size());
+            for (int i = 0; i < 2; i++) {
+                StepRecord want = reference.get(i + 2);
+                assertEquals(want.step(), resumed.get(i).step());
+                assertEquals(want.loss(), resumed.get(i).loss(), 1e-6 * Math.abs(want.loss()), "step " + want.step());
+                assertEquals(want.maskedCandidates(), resumed.get(i).maskedCandidates(), "step " + want.step());
+            }
+        }
+    }
+
+    @Test
     void buildRefusesGuidedMaskingThatCannotWork() {
         try (BgeModel m = tiny(1)) {
             assertEquals("guidedMasking replaces the default loss with GuidedMaskingLoss and cannot be combined with"
