@@ -50,6 +50,22 @@ final class BatchSource implements AutoCloseable {
         this(s, examples, log, null);
     }
 
+    /**
+     * The run's batches, with its guide when guided masking is on (the default guide is copied from the
+     * model now, so call this before the first update).
+     */
+    static BatchSource open(RunSettings s, List<TrainingExample> examples, RunLog log) {
+        GuideScorer guide = GuideScorer.open(s, examples, log);
+        try {
+            return new BatchSource(s, examples, log, guide);
+        } catch (RuntimeException e) {
+            if (guide != null) {
+                guide.close();
+            }
+            throw e;
+        }
+    }
+
     /** As above, with the guide that scores every micro-batch ({@code null} for none); closed with this source. */
     BatchSource(RunSettings s, List<TrainingExample> examples, RunLog log, GuideScorer guide) {
         this.s = s;

@@ -25,8 +25,10 @@ import java.util.Map;
  * temperature τ (in-batch negatives on by default), optional knowledge distillation from teacher
  * scores, AdamW with decoupled weight decay, warmup then decay, gradient clipping. Bigger batches
  * than memory allows come from {@link Builder#gradientCache(int)} (GradCache) and
- * {@link Builder#crossBatchMemory(int, long)}; evaluation on held-out queries during training keeps
- * the best checkpoint and can stop early; checkpoints let a run resume where it stopped (see {@code docs/training.md}).
+ * {@link Builder#crossBatchMemory(int, long)}; a guide model can leave likely false negatives out of the
+ * softmax ({@link Builder#guidedMasking(double, GuidedMaskingLoss.MarginType)}); evaluation on held-out
+ * queries during training keeps the best checkpoint and can stop early; checkpoints let a run resume
+ * where it stopped (see {@code docs/training.md}).
  * The defaults (each setter names its own) follow what makes BGE fine-tunes work, with a learning rate
  * by model size: <b>3e-5 for small, 2e-5 for base, 1e-5 for large</b> models.
  *

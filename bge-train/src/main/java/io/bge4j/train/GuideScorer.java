@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.bge4j.core.BgeModel;
+import io.bge4j.data.TrainingExample;
 import java.util.Arrays;
 import java.util.List;
 
@@ -38,12 +39,19 @@ final class GuideScorer implements AutoCloseable {
 
     /**
      * @param s the run
+     * @param examples the examples it trains on (a warning says so when their teacher scores go unused)
+     * @param log the run's diagnostics
      * @return the run's guide scorer, or {@code null} when guided masking is off; the default guide is
      *     copied from {@code s.model()} now, so call this before the first update
      */
-    static GuideScorer open(RunSettings s) {
+    static GuideScorer open(RunSettings s, List<TrainingExample> examples, RunLog log) {
         if (!s.config().guidedMasking()) {
             return null;
+        }
+        if (examples.stream().anyMatch(e -> BatchSource.completeTeacher(e, s.config().groupSize()))) {
+            log.diagnose(TrainingDiagnostic.Severity.WARNING, "TEACHER_SCORES_IGNORED", 0, "the examples carry"
+                    + " teacher scores, but guidedMasking trains with GuidedMaskingLoss, which does not distil",
+                    "drop guidedMasking to distil from the teacher scores");
         }
         BgeModel given = s.config().guideModel();
         if (given != null) {

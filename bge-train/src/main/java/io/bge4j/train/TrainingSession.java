@@ -106,13 +106,7 @@ final class TrainingSession implements TrainingLoop.Hooks {
     private void setUp(List<TrainingExample> examples) {
         initialExamples = examples;
         dataHash = RunFingerprint.dataHash(s.trainingSet().examples());
-        GuideScorer guide = GuideScorer.open(s); // copies the base weights before any update
-        batches = new BatchSource(s, examples, log, guide);
-        if (guide != null && examples.stream().anyMatch(e -> BatchSource.completeTeacher(e, c.groupSize()))) {
-            log.diagnose(TrainingDiagnostic.Severity.WARNING, "TEACHER_SCORES_IGNORED", 0, "the examples carry"
-                    + " teacher scores, but guidedMasking trains with GuidedMaskingLoss, which does not distil",
-                    "drop guidedMasking to distil from the teacher scores");
-        }
+        batches = BatchSource.open(s, examples, log); // with guided masking, copies the guide now
         long perEpoch = batches.stepsPerEpoch();
         totalSteps = perEpoch * c.epochs();
         if (c.maxSteps() > 0) {

@@ -165,10 +165,10 @@ class GuidedMaskingTrainingTest {
             MicroBatch b = batch0(m, 0);
             double[][] whole;
             double[][] chunked;
-            try (GuideScorer g = GuideScorer.open(settings(m, 0))) {
+            try (GuideScorer g = open(settings(m, 0))) {
                 whole = g.scores(b.queries(), b.passages(), b.queryIds(), b.passageIds(), 2);
             }
-            try (GuideScorer g = GuideScorer.open(settings(m, 3))) {
+            try (GuideScorer g = open(settings(m, 3))) {
                 chunked = g.scores(b.queries(), b.passages(), b.queryIds(), b.passageIds(), 2);
             }
             assertEquals(8, chunked.length);
@@ -189,14 +189,38 @@ class GuidedMaskingTrainingTest {
                     MarginType.ABSOLUTE).build().config(), m, withDuplicate());
             double[][] all;
             double[][] own;
-            try (GuideScorer g = GuideScorer.open(settings(m, 0))) {
+            try (GuideScorer g = open(settings(m, 0))) {
                 all = g.scores(b.queries(), b.passages(), b.queryIds(), b.passageIds(), 2);
             }
-            try (GuideScorer g = GuideScorer.open(s)) {
+            try (GuideScorer g = open(s)) {
                 own = g.scores(b.queries(), b.passages(), b.queryIds(), b.passageIds(), 2);
             }
             for (int i = 0; i < 8; i++) {
                 assertArrayEquals(new double[] {all[i][2 * i], all[i][2 * i + 1]}, own[i], 0.0, "row " + i);
+            }
+        }
+    }
+
+    private static GuideScorer open(RunSettings s) {
+        return GuideScorer.open(s, withDuplicate().examples(), new RunLog(List.of()));
+    }
+
+    @Test
+    void teacherScoresThatGuidedMaskingDoesNotUseAreReportedOnce() {
+        List<TrainingExample> scored = new ArrayList<>();
+        for (TrainingExample e : withDuplicate().examples()) {
+            scored.add(new TrainingExample(e.query(), e.positives(), e.negatives(), List.of(1.0), List.of(0.5),
+                    e.prompt(), e.type(), e.source()));
+        }
+        try (BgeModel m = tiny(1)) {
+            RunLog log = new RunLog(List.of());
+            try (GuideScorer g = GuideScorer.open(settings(m, 0), scored, log)) {
+                assertEquals(List.of("TEACHER_SCORES_IGNORED"), log.diagnostics().stream()
+                        .map(TrainingDiagnostic::code).toList());
+            }
+            RunLog quiet = new RunLog(List.of());
+            try (GuideScorer g = GuideScorer.open(settings(m, 0), withDuplicate().examples(), quiet)) {
+                assertTrue(quiet.diagnostics().isEmpty(), quiet.diagnostics()::toString);
             }
         }
     }
