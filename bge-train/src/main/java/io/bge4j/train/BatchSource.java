@@ -28,13 +28,18 @@ import java.util.SplittableRandom;
  * positive (or any text) of a query in the same batch and never the same text twice in one group.
  * Teacher scores reach the loss only for batches in which every example has complete scores and none
  * borrowed.
+ *
+ * <p><b>Guide scores</b> (guided masking): when the run has a {@link GuideScorer}, every micro-batch
+ * also carries the guide's similarities of its queries to its candidates, computed without gradient.
+ * The source owns the scorer and closes it in {@link #close()}.
  */
-final class BatchSource {
+final class BatchSource implements AutoCloseable {
 
     private final RunSettings s;
     private final BatchComposer composer;
     private final RunLog log;
     private final long microPerEpoch;
+    private final GuideScorer guide;
     private List<TrainingExample> examples;
     private List<String> borrowPool;
     private long planEpoch = -1;
@@ -42,8 +47,30 @@ final class BatchSource {
     private boolean reportedShort;
 
     BatchSource(RunSettings s, List<TrainingExample> examples, RunLog log) {
+        this(s, examples, log, null);
+    }
+
+    /**
+     * The run's batches, with its guide when guided masking is on (the default guide is copied from the
+     * model now, so call this before the first update).
+     */
+    static BatchSource open(RunSettings s, List<TrainingExample> examples, RunLog log) {
+        GuideScorer guide = GuideScorer.open(s, examples, log);
+        try {
+            return new BatchSource(s, examples, log, guide);
+        } catch (RuntimeException e) {
+            if (guide != null) {
+                guide.close();
+            }
+            throw e;
+        }
+    }
+
+    /** As above, with the guide that scores every micro-batch ({@code null} for none); closed with this source. */
+    BatchSource(RunSettings s, List<TrainingExample> examples, RunLog log, GuideScorer guide) {
         this.s = s;
         this.log = log;
+        this.guide = guide;
         this.examples = List.copyOf(examples);
         int b = s.config().batchSize();
         this.microPerEpoch = examples.size() >= b ? examples.size() / b : 1;
@@ -115,7 +142,7 @@ final class BatchSource {
         return out;
     }
 
-    /** Texts, token ids and teacher scores of micro-batch {@code micro}. */
+    /** Texts, token ids, teacher scores and guide scores of micro-batch {@code micro}. */
     MicroBatch assemble(long micro) {
         List<TrainingExample> batch = examplesOf(micro);
         SplittableRandom rnd = new SplittableRandom(Seeds.mix(s.config().seed(), 0xBA7C4, micro));
@@ -160,7 +187,16 @@ final class BatchSource {
         }
         long[][] qIds = s.model().tokenizer().encode(queries, s.queryMaxLength());
         long[][] pIds = s.model().tokenizer().encode(passages, s.passageMaxLength());
-        return new MicroBatch(micro, queries, passages, positives, teacher, qIds, pIds);
+        double[][] guideScores = guide == null ? null : guide.scores(queries, passages, qIds, pIds, g);
+        return new MicroBatch(micro, queries, passages, positives, teacher, qIds, pIds, guideScores);
+    }
+
+    /** Closes the guide (its copy of the weights) when this source owns one. */
+    @Override
+    public void close() {
+        if (guide != null) {
+            guide.close();
+        }
     }
 
     /** Teacher scores for the positive and every negative the group may use (none needed when G = 1). */

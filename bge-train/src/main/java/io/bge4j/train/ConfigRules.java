@@ -1,9 +1,11 @@
 package io.bge4j.train;
 
 import io.bge4j.core.BgeModel;
+import io.bge4j.core.BgePreset;
 import io.bge4j.data.TrainingSet;
 import io.bge4j.data.sampling.NegativeSampler;
 import io.bge4j.train.loss.EmbeddingLoss;
+import io.bge4j.train.loss.GuidedMaskingLoss;
 import io.bge4j.train.loss.InfoNceLoss;
 import io.bge4j.train.loss.MatryoshkaLoss;
 import java.util.Objects;
@@ -61,6 +63,7 @@ final class ConfigRules {
                         + " Use groupSize > 1 with mined negatives, or a larger batch");
         require(c.loss() != null || c.inBatchNegatives() || c.groupSize() > 1 || c.memorySize() > 0, "groupSize",
                 "must be > 1 when in-batch negatives are off (otherwise InfoNCE is identically 0)");
+        checkGuidedMasking(c);
         if (!c.matryoshkaDims().isEmpty() || !c.matryoshkaWeights().isEmpty()) {
             try {
                 MatryoshkaLoss.of(baseLoss(c), c.matryoshkaDims(), c.matryoshkaWeights());
@@ -81,6 +84,8 @@ final class ConfigRules {
         Objects.requireNonNull(set, "trainingSet");
         require(!set.isEmpty(), "trainingSet", "is empty");
         checkAgainstModel(c, model);
+        require(!c.guidedMasking() || c.guideModel() != model, "guidedMasking", "guide is the model being trained,"
+                + " so it would not stay fixed; leave the guide out for a frozen copy of it, or pass another model");
         int max = c.matryoshkaDims().stream().mapToInt(Integer::intValue).max().orElse(0);
         require(max <= model.dimension(), "matryoshka",
                 "dimension " + max + " exceeds the model's dimension " + model.dimension());
@@ -94,9 +99,37 @@ final class ConfigRules {
         return new RunSettings(c, model, set, q, p, lr, loss);
     }
 
+    private static void checkGuidedMasking(FinetuneConfig c) {
+        require(c.guidedMasking() || !(c.loss() instanceof GuidedMaskingLoss), "loss", "is a GuidedMaskingLoss, but"
+                + " without a guide no guide scores reach it and it masks nothing; use guidedMasking(margin, type)"
+                + " (it builds that loss from temperature and inBatchNegatives) instead of loss(...)");
+        if (!c.guidedMasking()) {
+            return;
+        }
+        require(c.loss() == null, "guidedMasking", "replaces the default loss with GuidedMaskingLoss and cannot be"
+                + " combined with loss(...); drop one of them");
+        require(c.memorySize() == 0, "guidedMasking", "cannot be combined with crossBatchMemory: the guide has not"
+                + " scored the memory's negatives; set crossBatchMemory(0, 0) or drop guidedMasking");
+        require(c.guideModel() == null || c.guideModel() != c.model(), "guidedMasking", "guide is the model being"
+                + " trained, so it would not stay fixed; leave the guide out for a frozen copy of it, or pass another model");
+        try {
+            guidedLoss(c);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("guidedMasking " + e.getMessage(), e);
+        }
+    }
+
+    private static GuidedMaskingLoss guidedLoss(FinetuneConfig c) {
+        return GuidedMaskingLoss.builder().temperature(c.temperature()).inBatchNegatives(c.inBatchNegatives())
+                .margin(c.guideMargin()).marginType(c.guideMarginType()).build();
+    }
+
     private static EmbeddingLoss baseLoss(FinetuneConfig c) {
         if (c.loss() != null) {
             return c.loss();
+        }
+        if (c.guidedMasking()) {
+            return guidedLoss(c);
         }
         return InfoNceLoss.builder().temperature(c.temperature()).inBatchNegatives(c.inBatchNegatives())
                 .distillation(c.distillation()).teacherTemperature(c.teacherTemperature()).build();
@@ -108,6 +141,14 @@ final class ConfigRules {
         Integer p = c.passageMaxLength();
         require(q == null || q <= max, "queryMaxLength", "must be in [2, " + max + "], got " + q);
         require(p == null || p <= max, "passageMaxLength", "must be in [2, " + max + "], got " + p);
+    }
+
+    static double defaultLearningRate(BgePreset.SizeClass size) {
+        return switch (size) {
+            case SMALL -> 3e-5;
+            case BASE -> 2e-5;
+            case LARGE -> 1e-5;
+        };
     }
 
     static void require(boolean ok, String option, String problem) {

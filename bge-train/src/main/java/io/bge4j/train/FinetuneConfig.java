@@ -9,6 +9,7 @@ import io.bge4j.eval.Evaluator;
 import io.bge4j.eval.Metric;
 import io.bge4j.train.loss.DistillationType;
 import io.bge4j.train.loss.EmbeddingLoss;
+import io.bge4j.train.loss.GuidedMaskingLoss;
 import io.bge4j.train.optim.LearningRateSchedule;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,6 +64,10 @@ import java.util.List;
  * @param loss a custom loss replacing the default InfoNCE, or {@code null}
  * @param matryoshkaDims dimensions the default (or custom) loss is also applied at, empty for none
  * @param matryoshkaWeights one weight per Matryoshka dimension
+ * @param guidedMasking whether the default loss is {@link GuidedMaskingLoss} fed by a guide model
+ * @param guideModel the guide, or {@code null} for a frozen copy of the trained model taken when each run starts
+ * @param guideMargin the masking margin (absolute, or a fraction of the positive's guide score)
+ * @param guideMarginType how the margin applies, or {@code null} when guided masking is off
  */
 public record FinetuneConfig(
         BgeModel model,
@@ -106,7 +111,11 @@ public record FinetuneConfig(
         boolean lengthBucketing,
         EmbeddingLoss loss,
         List<Integer> matryoshkaDims,
-        List<Double> matryoshkaWeights) {
+        List<Double> matryoshkaWeights,
+        boolean guidedMasking,
+        BgeModel guideModel,
+        double guideMargin,
+        GuidedMaskingLoss.MarginType guideMarginType) {
 
     /** Copies the lists; {@link Finetuner.Builder#build()} validates every option. */
     public FinetuneConfig {

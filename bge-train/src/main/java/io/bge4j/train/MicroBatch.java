@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * One micro-batch as the step strategies see it: texts in group layout, their token ids and the
- * teacher scores.
+ * teacher and guide scores.
  *
  * @param index the global micro-batch index (step × accumulation + position)
  * @param queries B query texts (instruction included)
@@ -13,9 +13,10 @@ import java.util.List;
  * @param teacher B×G teacher scores, or {@code null} when the batch carries none
  * @param queryIds token ids of the queries
  * @param passageIds token ids of the passages
+ * @param guide B×C guide similarities for guided masking (C = B·G in-batch, G group-only), or {@code null}
  */
 record MicroBatch(long index, List<String> queries, List<String> passages, List<String> positives, double[][] teacher,
-        long[][] queryIds, long[][] passageIds) {
+        long[][] queryIds, long[][] passageIds, double[][] guide) {
 
     /** @return non-padding tokens of queries and passages */
     long tokens() {

@@ -14,6 +14,29 @@ package io.bge4j.train;
  * @param gradNorm global gradient norm before clipping
  * @param examplesPerSecond queries per second over the step
  * @param tokensPerSecond non-padding tokens (queries + passages) per second
+ * @param maskedCandidates (query, candidate) pairs guided masking removed from the softmax in this step,
+ *     summed over its micro-batches (0 without {@code guidedMasking})
  */
 public record StepRecord(long step, int epoch, double loss, double contrastiveLoss, double distillationLoss,
-        double learningRate, double gradNorm, double examplesPerSecond, double tokensPerSecond) {}
+        double learningRate, double gradNorm, double examplesPerSecond, double tokensPerSecond,
+        long maskedCandidates) {
+
+    /**
+     * A step that masked nothing.
+     *
+     * @param step 1-based step number
+     * @param epoch 0-based epoch
+     * @param loss total loss
+     * @param contrastiveLoss the InfoNCE part
+     * @param distillationLoss the KD part
+     * @param learningRate the rate used
+     * @param gradNorm gradient norm before clipping
+     * @param examplesPerSecond queries per second
+     * @param tokensPerSecond tokens per second
+     */
+    public StepRecord(long step, int epoch, double loss, double contrastiveLoss, double distillationLoss,
+            double learningRate, double gradNorm, double examplesPerSecond, double tokensPerSecond) {
+        this(step, epoch, loss, contrastiveLoss, distillationLoss, learningRate, gradNorm, examplesPerSecond,
+                tokensPerSecond, 0L);
+    }
+}

@@ -53,6 +53,7 @@ interface StepStrategy {
             if (b.teacher() != null) {
                 in = in.withTeacherScores(b.teacher());
             }
+            in = b.guide() == null ? in : in.withGuideScores(b.guide());
             if (memory.isPresent()) {
                 Optional<CrossBatchMemory.MemoryNegatives> neg = memory.get().negatives(step, manager, b.positives());
                 if (neg.isPresent()) {
@@ -78,13 +79,14 @@ interface StepStrategy {
      * @param loss the total
      * @param contrastive the contrastive part (the total when the loss reports none)
      * @param distillation the distillation part (0 when none)
+     * @param maskedCandidates candidates the loss masked out as likely false negatives
      */
-    record StepLosses(double loss, double contrastive, double distillation) {
+    record StepLosses(double loss, double contrastive, double distillation, long maskedCandidates) {
 
         static StepLosses of(LossResult r) {
             double total = r.loss().getFloat();
             return new StepLosses(total, r.contrastive() == null ? total : r.contrastive().getFloat(),
-                    r.distillation() == null ? 0 : r.distillation().getFloat());
+                    r.distillation() == null ? 0 : r.distillation().getFloat(), r.maskedCandidates());
         }
 
         boolean finite() {

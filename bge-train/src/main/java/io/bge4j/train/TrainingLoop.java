@@ -82,6 +82,7 @@ final class TrainingLoop {
         double loss = 0;
         double con = 0;
         double kd = 0;
+        long masked = 0;
         long tokens = 0;
         int queries = 0;
         long next = completed + 1;
@@ -102,6 +103,7 @@ final class TrainingLoop {
                 loss += l.loss();
                 con += l.contrastive();
                 kd += l.distillation();
+                masked += l.maskedCandidates();
             }
             double lr = schedule.learningRate(completed);
             double gradNorm;
@@ -116,7 +118,7 @@ final class TrainingLoop {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             StepRecord rec = new StepRecord(next, epoch, loss / accumulation, con / accumulation, kd / accumulation, lr,
-                    gradNorm, queries / secs, tokens / secs);
+                    gradNorm, queries / secs, tokens / secs, masked);
             log.step(rec);
             for (Diagnostic d : monitor.observe(next, rec.loss())) {
                 log.diagnose(d.severity() == Diagnostic.Severity.ERROR ? TrainingDiagnostic.Severity.ERROR

@@ -109,7 +109,7 @@ final class TrainingSession implements TrainingLoop.Hooks {
     private void setUp(List<TrainingExample> examples) {
         initialExamples = examples;
         dataHash = RunFingerprint.dataHash(s.trainingSet().examples());
-        batches = new BatchSource(s, examples, log);
+        batches = BatchSource.open(s, examples, log); // with guided masking, copies the guide now
         long perEpoch = batches.stepsPerEpoch();
         totalSteps = perEpoch * c.epochs();
         if (c.maxSteps() > 0) {
@@ -217,6 +217,7 @@ final class TrainingSession implements TrainingLoop.Hooks {
             best = s.model().copy();
             best.loadTensors(bestWeights);
         }
+        GuideScorer.report(c, steps, log);
         FinetuneResult result = new FinetuneResult(s.model(), best, steps, evaluation.evaluations(), log.diagnostics(),
                 out.reason(), step, Optional.ofNullable(c.outputDir()));
         if (c.outputDir() != null) {
@@ -323,6 +324,9 @@ final class TrainingSession implements TrainingLoop.Hooks {
     }
 
     private void close() {
+        if (batches != null) {
+            batches.close();
+        }
         if (optimizer != null) {
             optimizer.close();
         }

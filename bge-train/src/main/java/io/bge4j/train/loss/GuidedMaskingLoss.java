@@ -1,7 +1,5 @@
 package io.bge4j.train.loss;
 
-import io.bge4j.core.nn.Scalars;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
  * InfoNCE with guided false-negative masking (after GISTEmbed): a guide model's similarities decide
  * which candidates are probably positives too, and those are removed from the query's softmax.
  *
- * <p>The scores are those of {@link InfoNceLoss} without distillation: {@code S = Q·Pᵀ / τ} against all
+ * <p>The scores are those of {@link InfoNceLoss} without distillation (one shared computation): {@code S = Q·Pᵀ / τ} against all
  * B·G passages (in-batch) or the query's own G (group-only); the target of query {@code i} is column
  * {@code i·G} or 0. {@link LossInput#guideScores()} holds the guide's similarity {@code g[i][j]} for the
  * same B×C layout. With {@code p = g[i][target]}, a candidate {@code j ≠ target} is masked when
@@ -114,36 +112,18 @@ public final class GuidedMaskingLoss implements EmbeddingLoss {
      */
     @Override
     public LossResult compute(LossInput in) {
-        NDArray q = in.queries();
-        DataType dt = q.getDataType();
-        if (dt != DataType.FLOAT32 && dt != DataType.FLOAT64) {
-            throw new IllegalArgumentException("embeddings must be float32 or float64, got " + dt);
-        }
-        if (in.passages().getDataType() != dt) {
-            throw new IllegalArgumentException("passages are " + in.passages().getDataType()
-                    + " but queries are " + dt + "; use one data type");
-        }
+        Logits.Batch scored = Logits.of(in, temperature, inBatchNegatives); // checks the data types first
         if (in.extraNegatives() != null) {
             throw new IllegalArgumentException("GuidedMaskingLoss does not take extra negatives (cross-batch"
                     + " memory): the guide has not scored them; turn the memory off or use InfoNceLoss");
         }
+        NDArray q = in.queries();
+        DataType dt = q.getDataType();
         NDManager mgr = q.getManager();
         int b = in.batchSize();
-        int g = in.groupSize();
-        long d = q.getShape().get(1);
-        int columns = inBatchNegatives ? b * g : g;
-        long[] target = new long[b];
-        NDArray logits;
-        if (inBatchNegatives) {
-            NDArray pT = own(in.passages().transpose(), mgr);
-            logits = q.matMul(pT).div(Scalars.of(q, temperature)); // B × B·G
-            for (int i = 0; i < b; i++) {
-                target[i] = (long) i * g;
-            }
-        } else {
-            NDArray pGroups = own(own(in.passages().reshape(b, g, d), mgr).transpose(0, 2, 1), mgr); // B × d × G
-            logits = q.expandDims(1).batchMatMul(pGroups).reshape(b, g).div(Scalars.of(q, temperature)); // B × G
-        }
+        int columns = inBatchNegatives ? b * in.groupSize() : in.groupSize();
+        long[] target = scored.groupStart();
+        NDArray logits = scored.scores();
         long masked = 0;
         double[][] guide = in.guideScores();
         if (guide != null) {
@@ -152,7 +132,7 @@ public final class GuidedMaskingLoss implements EmbeddingLoss {
                         + " scores " + columns + " candidates per query (inBatchNegatives=" + inBatchNegatives + ")");
             }
             boolean[][] mask = mask(guide, target);
-            double low = dt == DataType.FLOAT64 ? -Double.MAX_VALUE : -Float.MAX_VALUE;
+            double low = Logits.lowest(dt);
             double[] add = new double[b * columns];
             for (int i = 0; i < b; i++) {
                 for (int j = 0; j < columns; j++) {
@@ -163,30 +143,12 @@ public final class GuidedMaskingLoss implements EmbeddingLoss {
                 }
             }
             if (masked > 0) {
-                logits = logits.add(constant(mgr, add, new Shape(b, columns), dt));
+                logits = logits.add(Logits.constant(mgr, add, new Shape(b, columns), dt));
             }
         }
         NDArray index = mgr.create(target, new Shape(b, 1));
         NDArray ce = logits.logSoftmax(1).gather(index, 1).reshape(b).neg().mean();
         return new LossResult(ce, ce, null, logits, masked);
-    }
-
-    private static NDArray constant(NDManager mgr, double[] values, Shape shape, DataType dt) {
-        if (dt == DataType.FLOAT64) {
-            return mgr.create(values, shape);
-        }
-        float[] f = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            f[i] = (float) values[i];
-        }
-        return mgr.create(f, shape);
-    }
-
-    private static NDArray own(NDArray array, NDManager mgr) {
-        if (array.getManager() != mgr) {
-            array.attach(mgr);
-        }
-        return array;
     }
 
     /**

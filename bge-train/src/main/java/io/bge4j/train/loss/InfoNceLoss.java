@@ -93,49 +93,30 @@ public final class InfoNceLoss implements EmbeddingLoss {
      */
     @Override
     public LossResult compute(LossInput in) {
+        Logits.Batch scored = Logits.of(in, temperature, inBatchNegatives);
         NDArray q = in.queries();
         DataType dt = q.getDataType();
-        if (dt != DataType.FLOAT32 && dt != DataType.FLOAT64) {
-            throw new IllegalArgumentException("embeddings must be float32 or float64, got " + dt);
-        }
-        if (in.passages().getDataType() != dt) {
-            throw new IllegalArgumentException("passages are " + in.passages().getDataType()
-                    + " but queries are " + dt + "; use one data type");
-        }
         NDManager mgr = q.getManager();
         int b = in.batchSize();
         int g = in.groupSize();
-        long d = q.getShape().get(1);
-
-        // Scores against the batch passages, and where each query's own group starts among the columns.
-        NDArray batchScores;
-        long[] groupStart = new long[b];
-        if (inBatchNegatives) {
-            NDArray pT = own(in.passages().transpose(), mgr);
-            batchScores = q.matMul(pT).div(Scalars.of(q, temperature)); // B × B·G
-            for (int i = 0; i < b; i++) {
-                groupStart[i] = (long) i * g;
-            }
-        } else {
-            NDArray pGroups = own(own(in.passages().reshape(b, g, d), mgr).transpose(0, 2, 1), mgr); // B × d × G
-            batchScores = q.expandDims(1).batchMatMul(pGroups).reshape(b, g).div(Scalars.of(q, temperature)); // B × G
-        }
+        NDArray batchScores = scored.scores();
+        long[] groupStart = scored.groupStart();
 
         NDArray logits = batchScores;
         if (in.extraNegatives() != null) {
-            NDArray extraT = own(own(in.extraNegatives().stopGradient(), mgr).transpose(), mgr); // d × M
+            NDArray extraT = Logits.own(Logits.own(in.extraNegatives().stopGradient(), mgr).transpose(), mgr); // d × M
             NDArray extraScores = q.matMul(extraT).div(Scalars.of(q, temperature)); // B × M
             boolean[][] mask = in.extraNegativeMask();
             if (mask != null && anyTrue(mask)) {
                 int m = mask[0].length;
                 double[] add = new double[b * m];
-                double low = lowest(dt);
+                double low = Logits.lowest(dt);
                 for (int i = 0; i < b; i++) {
                     for (int j = 0; j < m; j++) {
                         add[i * m + j] = mask[i][j] ? low : 0.0;
                     }
                 }
-                extraScores = extraScores.add(constant(mgr, add, new Shape(b, m), dt));
+                extraScores = extraScores.add(Logits.constant(mgr, add, new Shape(b, m), dt));
             }
             logits = batchScores.concat(extraScores, 1);
         }
@@ -160,14 +141,14 @@ public final class InfoNceLoss implements EmbeddingLoss {
                 }
                 groupScores = batchScores.gather(mgr.create(idx, new Shape(b, g)), 1); // B × G
             }
-            NDArray t = constant(mgr, flatten(targets), new Shape(b, g), dt);
+            NDArray t = Logits.constant(mgr, flatten(targets), new Shape(b, g), dt);
             NDArray kd = groupScores.logSoftmax(1).mul(t).sum(new int[] {1}).mean().neg();
             return new LossResult(ce.add(kd), ce, kd, logits);
         }
 
         // M3_KD_LOSS: position k's cross-entropy, with the group's earlier positions 0..k-1 masked out.
         NDArray total = null;
-        double low = lowest(dt);
+        double low = Logits.lowest(dt);
         for (int k = 0; k < g; k++) {
             NDArray scoresK = logits;
             if (k > 0) {
@@ -177,14 +158,14 @@ public final class InfoNceLoss implements EmbeddingLoss {
                         add[Math.toIntExact(i * columns + groupStart[i] + j)] = low;
                     }
                 }
-                scoresK = logits.add(constant(mgr, add, new Shape(b, columns), dt));
+                scoresK = logits.add(Logits.constant(mgr, add, new Shape(b, columns), dt));
             }
             double[] weights = new double[b];
             for (int i = 0; i < b; i++) {
                 weights[i] = targets[i][k];
             }
             NDArray term = crossEntropy(scoresK, groupStart, k, mgr)
-                    .mul(constant(mgr, weights, new Shape(b), dt))
+                    .mul(Logits.constant(mgr, weights, new Shape(b), dt))
                     .mean();
             total = total == null ? term : total.add(term);
         }
@@ -247,30 +228,6 @@ public final class InfoNceLoss implements EmbeddingLoss {
             }
         }
         return false;
-    }
-
-    /** The most negative finite value of the type, used to mask a logit out of a softmax. */
-    private static double lowest(DataType dt) {
-        return dt == DataType.FLOAT64 ? -Double.MAX_VALUE : -Float.MAX_VALUE;
-    }
-
-    private static NDArray constant(NDManager mgr, double[] values, Shape shape, DataType dt) {
-        if (dt == DataType.FLOAT64) {
-            return mgr.create(values, shape);
-        }
-        float[] f = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            f[i] = (float) values[i];
-        }
-        return mgr.create(f, shape);
-    }
-
-    /** Moves an intermediate created on another operand's manager to the step manager. */
-    private static NDArray own(NDArray array, NDManager mgr) {
-        if (array.getManager() != mgr) {
-            array.attach(mgr);
-        }
-        return array;
     }
 
     /**

@@ -27,7 +27,7 @@ import java.util.Objects;
  * {@code "type"}:
  * <ul>
  *   <li>{@code step}: {@code step, epoch, loss, contrastive_loss, distillation_loss, lr, grad_norm,
- *       examples_per_s, tokens_per_s} ({@link StepRecord});
+ *       examples_per_s, tokens_per_s, masked_candidates} ({@link StepRecord});
  *   <li>{@code eval}: {@code step, primary, value, best, metrics} (metric key → mean) ({@link EvaluationRecord});
  *   <li>{@code diagnostic}: {@code severity, code, step, message, suggestion} ({@link TrainingDiagnostic});
  *   <li>{@code run_start}: {@code start_step, time, resumed_from} ({@link RunStart});
@@ -66,7 +66,8 @@ public final class MetricsLog {
         j.put("type", "step").put("step", r.step()).put("epoch", r.epoch()).put("loss", r.loss())
                 .put("contrastive_loss", r.contrastiveLoss()).put("distillation_loss", r.distillationLoss())
                 .put("lr", r.learningRate()).put("grad_norm", r.gradNorm())
-                .put("examples_per_s", r.examplesPerSecond()).put("tokens_per_s", r.tokensPerSecond());
+                .put("examples_per_s", r.examplesPerSecond()).put("tokens_per_s", r.tokensPerSecond())
+                .put("masked_candidates", r.maskedCandidates());
         return j.toString();
     }
 
@@ -148,7 +149,7 @@ public final class MetricsLog {
                         StepRecord r = new StepRecord(l.lng("step"), (int) l.lng("epoch"), l.dbl("loss"),
                                 l.dbl("contrastive_loss"), l.optDbl("distillation_loss", 0), l.dbl("lr"),
                                 l.dbl("grad_norm"), l.optDbl("examples_per_s", Double.NaN),
-                                l.optDbl("tokens_per_s", Double.NaN));
+                                l.optDbl("tokens_per_s", Double.NaN), (long) l.optDbl("masked_candidates", 0));
                         if (!steps.isEmpty() && r.step() <= steps.get(steps.size() - 1).step()) {
                             superseded += drop(steps, evals, r.step(), r.step());
                         }

@@ -15,7 +15,9 @@ import io.bge4j.eval.RetrievalEvaluator;
 import io.bge4j.train.ConsoleProgress;
 import io.bge4j.train.FinetuneResult;
 import io.bge4j.train.Finetuner;
+import io.bge4j.train.StepRecord;
 import io.bge4j.train.loss.DistillationType;
+import io.bge4j.train.loss.GuidedMaskingLoss;
 import io.bge4j.train.optim.LearningRateSchedule;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -36,7 +38,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bge4j finetune}: contrastive fine-tuning with {@link Finetuner}. Every builder option has a flag (checked by
  * {@code FinetuneOptionsCoverageTest}), grouped into mixins: optimizer, evaluation, checkpoints, dynamic negatives,
- * cross-batch memory, distillation; an option left out keeps the builder's default. {@code --device},
+ * cross-batch memory, distillation, Matryoshka, guided masking; an option left out keeps the builder's default. {@code --device},
  * {@code --dev-split}, {@code --overwrite} and {@code --no-progress} are command-line only. An {@code --output}
  * holding another run is handled by {@link FinetuneOutput}. A {@link ConsoleProgress} bar reports the run.
  *
@@ -149,6 +151,9 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Mixin
     MatryoshkaOptions matryoshka = new MatryoshkaOptions();
+
+    @Mixin
+    GuidedMaskingOptions guided = new GuidedMaskingOptions();
 
     @Option(names = "--no-progress", description = "Do not print the progress bar (the summary is still printed).")
     boolean noProgress;
@@ -407,6 +412,56 @@ final class FinetuneCommand implements Callable<Integer> {
         }
     }
 
+    /** Guided false-negative masking: a guide model's scores remove likely false negatives from the softmax. */
+    static final class GuidedMaskingOptions {
+        @Option(names = "--guided-masking",
+                description = "Mask in-batch and group candidates that the guide scores above the query's positive"
+                        + " (or within --guide-margin below it) out of the softmax; the guide is a frozen copy of"
+                        + " --model unless --guide-model is given. The masked count is in metrics.jsonl"
+                        + " (masked_candidates) and in the summary. Not with --cross-batch-memory.")
+        boolean on;
+
+        @Option(names = "--guide-margin", paramLabel = "<x>",
+                description = "How far below the positive's guide score a candidate is still masked (default 0:"
+                        + " only candidates scored above the positive).")
+        Double margin;
+
+        @Option(names = "--guide-margin-type", paramLabel = "<absolute|relative>",
+                description = "absolute: mask when guide > positive - margin; relative: when guide > (1 - margin)"
+                        + " * positive (default absolute).")
+        String type;
+
+        @Option(names = "--guide-model", paramLabel = "<preset|dir>",
+                description = "The guide model (default: a frozen copy of --model taken before the first step).")
+        String model;
+
+        /** Checks the flags and sets the option with the default guide (or {@code guide} when loaded). */
+        void apply(Finetuner.Builder b, CommandSpec spec, BgeModel guide) {
+            if (!on) {
+                require(spec, margin == null && type == null && model == null,
+                        "--guide-margin, --guide-margin-type and --guide-model need --guided-masking");
+                return;
+            }
+            GuidedMaskingLoss.MarginType t = type == null ? GuidedMaskingLoss.MarginType.ABSOLUTE
+                    : switch (type.strip().toLowerCase(Locale.ROOT)) {
+                        case "absolute" -> GuidedMaskingLoss.MarginType.ABSOLUTE;
+                        case "relative" -> GuidedMaskingLoss.MarginType.RELATIVE;
+                        default -> throw new ParameterException(spec.commandLine(),
+                                "--guide-margin-type must be absolute or relative, was '" + type + "'");
+                    };
+            double m = margin != null ? margin : 0.0;
+            require(spec, m >= 0 && Double.isFinite(m), "--guide-margin must be a finite value >= 0, got " + m);
+            require(spec, t != GuidedMaskingLoss.MarginType.RELATIVE || m < 1,
+                    "--guide-margin must be < 1 with --guide-margin-type relative, got " + m);
+            b.guidedMasking(guide, m, t);
+        }
+
+        /** @return the --guide-model, loaded like --model, or null for the default guide */
+        BgeModel load(BgeModel.Loader loader) {
+            return on && model != null ? loader.load(model) : null;
+        }
+    }
+
     /** How teacher scores in the training file are distilled. */
     static final class DistillationOptions {
         @Option(names = "--distillation", paramLabel = "<kl_div|m3_kd>",
@@ -471,8 +526,11 @@ final class FinetuneCommand implements Callable<Integer> {
         if (dev0 != null) {
             loader.device(dev0);
         }
-        try (BgeModel base = loader.load(model)) {
+        try (BgeModel base = loader.load(model); BgeModel guide = guided.load(loader)) {
             b.model(base);
+            if (guide != null) {
+                guided.apply(b, spec, guide);
+            }
             if (dev != null) {
                 BeirDataset ds = BeirDataset.load(dev, devSplit);
                 List<Metric> metrics = new ArrayList<>(Metric.defaults());
@@ -569,6 +627,7 @@ final class FinetuneCommand implements Callable<Integer> {
         memory.apply(b, spec);
         distillation.apply(b, spec);
         matryoshka.apply(b, spec);
+        guided.apply(b, spec, null);
         if (dynamic.enabled()) {
             dynamic.apply(b, spec, groupSize != null ? groupSize : 8, seed != null ? seed : 42);
         }
@@ -582,6 +641,10 @@ final class FinetuneCommand implements Callable<Integer> {
 
     private void printSummary(PrintWriter out, FinetuneResult r) {
         out.printf("stop reason: %s after %d steps%n", r.stopReason(), r.stepsTaken());
+        if (guided.on) {
+            out.printf("guided masking: %d candidates masked in %d steps%n",
+                    r.steps().stream().mapToLong(StepRecord::maskedCandidates).sum(), r.steps().size());
+        }
         r.bestEvaluation().ifPresent(best -> out.printf("best dev %s = %s at step %d%n", best.primaryMetric(),
                 CliSupport.fmt(best.primaryValue()), best.step()));
         Path best = output.resolve("best");

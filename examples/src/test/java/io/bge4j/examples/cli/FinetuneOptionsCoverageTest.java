@@ -45,6 +45,8 @@ class FinetuneOptionsCoverageTest {
             Map.entry("crossBatchMemory", List.of("--cross-batch-memory", "--memory-warmup")),
             Map.entry("distillation", List.of("--distillation", "--teacher-temperature")),
             Map.entry("matryoshka", List.of("--matryoshka", "--matryoshka-weights")),
+            Map.entry("guidedMasking", List.of("--guided-masking", "--guide-margin", "--guide-margin-type",
+                    "--guide-model")),
             Map.entry("dynamicNegatives", List.of("--dynamic-negatives", "--corpus", "--dynamic-range",
                     "--dynamic-negatives-per-query", "--dynamic-relative-margin")));
 
