@@ -10,6 +10,7 @@ import io.bge4j.data.sampling.SamplingResult;
 import io.bge4j.eval.Comparison;
 import io.bge4j.eval.verdict.FinetuneVerdict;
 import io.bge4j.train.diagnostics.Diagnostic;
+import io.bge4j.train.loss.MatryoshkaLoss;
 import io.bge4j.train.memory.CrossBatchMemory;
 import io.bge4j.train.optim.AdamW;
 import io.bge4j.train.optim.LearningRateSchedule;
@@ -118,6 +119,10 @@ final class TrainingSession implements TrainingLoop.Hooks {
         optimizer = AdamW.builder().weightDecay(c.weightDecay()).build();
         if (c.memorySize() > 0) {
             memory = Optional.of(CrossBatchMemory.builder().capacity(c.memorySize()).warmupSteps(c.memoryWarmup()).build());
+        }
+        if (s.loss() instanceof MatryoshkaLoss ml) {
+            // every model this run saves (best/, final/, checkpoints) records the dimensions it is trained for
+            s.model().setMatryoshkaDimensions(ml.dims());
         }
     }
 

@@ -47,6 +47,23 @@ class TrainerOptionsTest {
     }
 
     @Test
+    void aMatryoshkaRunSavesTheDimensionsItTrainedFor(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (BgeModel m = TinyModels.bert(FinetunerTest.allTexts(), 1, 0.0)) {
+            Finetuner.builder().model(m).trainingSet(FinetunerTest.trainingSet()).batchSize(4).groupSize(2).maxSteps(1)
+                    .matryoshka(List.of(16, 32, 8), List.of(1.0, 1.0, 1.0)).outputDir(dir).build().fit();
+            assertEquals(List.of(32, 16, 8), m.matryoshkaDimensions());
+            try (BgeModel saved = BgeModel.load(dir.resolve("final"))) {
+                assertEquals(List.of(32, 16, 8), saved.matryoshkaDimensions());
+            }
+        }
+        try (BgeModel plain = TinyModels.bert(FinetunerTest.allTexts(), 1, 0.0)) {
+            Finetuner.builder().model(plain).trainingSet(FinetunerTest.trainingSet()).batchSize(4).groupSize(2)
+                    .maxSteps(1).build().fit();
+            assertEquals(List.of(), plain.matryoshkaDimensions());
+        }
+    }
+
+    @Test
     void examplesWithoutNegativesInASingleBatchAreRefusedBeforeTraining() {
         List<io.bge4j.data.TrainingExample> bare = new java.util.ArrayList<>();
         for (String[] p : FinetunerTest.PAIRS) {
