@@ -68,6 +68,7 @@ final class BuilderOptions {
     BgeModel guideModel;
     double guideMargin;
     GuidedMaskingLoss.MarginType guideMarginType;
+    final List<Evaluator> guards = new ArrayList<>();
 
     /** @return the options as a record (lists copied); nothing here is validated */
     FinetuneConfig toConfig() {
@@ -78,6 +79,6 @@ final class BuilderOptions {
                 evaluateEvery, evaluateEachEpoch == null ? evaluateEvery == 0 : evaluateEachEpoch, patience,
                 minDelta, checkpointEvery, keepCheckpoints, resumeFrom, kd, kdTau,
                 evaluateBase, saveFinal, lengthBucketing, loss, matryoshkaDims, matryoshkaWeights, guidedMasking,
-                guideModel, guideMargin, guideMarginType);
+                guideModel, guideMargin, guideMarginType, guards);
     }
 }

@@ -43,6 +43,9 @@ final class ConfigRules {
         require(c.gradientCacheMiniBatch() >= 0, "gradientCache", "must be >= 0, got " + c.gradientCacheMiniBatch());
         require(c.memorySize() >= 0 && c.memoryWarmup() >= 0, "crossBatchMemory", "size and warmup must be >= 0");
         require(c.evaluator() == null || c.primaryMetric() != null, "evaluator", "needs a primary metric");
+        require(c.guardEvaluators().stream().allMatch(java.util.Objects::nonNull), "guardEvaluator", "must not be null");
+        require(c.guardEvaluators().isEmpty() || c.evaluator() != null, "guardEvaluator",
+                "needs an evaluator(target, metric): a guard is compared next to the target, never alone");
         require(c.evaluateEvery() >= 0, "evaluateEvery", "must be >= 0, got " + c.evaluateEvery());
         require(c.patience() == -1 || c.patience() >= 1, "earlyStopping", "patience must be >= 1, got " + c.patience());
         require(c.patience() == -1 || c.evaluator() != null, "earlyStopping", "needs an evaluator");

@@ -34,6 +34,7 @@ final class EvaluationPolicy {
     private final List<EvaluationRecord> evaluations = new ArrayList<>();
     private State state = State.INITIAL;
     private Map<String, TensorData> bestWeights;
+    private final List<EvaluationResult> guardBase = new ArrayList<>();
 
     EvaluationPolicy(RunSettings s, RunLog log) {
         this.s = s;
@@ -79,6 +80,9 @@ final class EvaluationPolicy {
             if (s.config().outputDir() != null) {
                 model.save(s.config().outputDir().resolve("best"));
             }
+        }
+        if (step == 0 && guardBase.isEmpty()) {
+            guardBase.addAll(evaluateGuards(model));
         }
         EvaluationRecord rec = new EvaluationRecord(step, s.config().primaryMetric().toString(), value,
                 new LinkedHashMap<>(r.scalars()), best, r);
@@ -130,5 +134,44 @@ final class EvaluationPolicy {
 
     List<EvaluationRecord> evaluations() {
         return evaluations;
+    }
+
+    /**
+     * Evaluates the guards on {@code best} and pairs them with their base results; logs one line per guard.
+     *
+     * @return one entry per guard, or none when the base was not evaluated in this run (a resumed run)
+     */
+    List<GuardEvaluation> guards(BgeModel best) {
+        if (guardBase.isEmpty()) {
+            if (!s.config().guardEvaluators().isEmpty()) {
+                log.diagnose(TrainingDiagnostic.Severity.WARNING, "GUARD_NOT_COMPARED", 0, "the guard evaluators"
+                        + " have no base result in this run (resumed, or evaluateBase(false)), so they were not"
+                        + " compared", "evaluate the base and the model with bge4j evaluate on the guard data");
+            }
+            return List.of();
+        }
+        List<EvaluationResult> after = evaluateGuards(best);
+        List<GuardEvaluation> out = new ArrayList<>();
+        for (int i = 0; i < after.size(); i++) {
+            String name = s.config().guardEvaluators().get(i).name();
+            GuardEvaluation g = new GuardEvaluation(name, guardBase.get(i), after.get(i));
+            out.add(g);
+            io.bge4j.eval.MetricComparison m = g.comparison().metric(s.config().primaryMetric());
+            log.diagnose(TrainingDiagnostic.Severity.INFO, "GUARD_EVALUATION", 0, String.format(java.util.Locale.ROOT,
+                    "guard %s: %s %.4f -> %.4f (%+.4f, 95%% CI [%+.4f, %+.4f], p %.4f)", name,
+                    s.config().primaryMetric(), m.base(), m.tuned(), m.delta(), m.ciLow(), m.ciHigh(), m.pValue()), "");
+        }
+        return out;
+    }
+
+    private List<EvaluationResult> evaluateGuards(BgeModel model) {
+        List<EvaluationResult> out = new ArrayList<>();
+        for (io.bge4j.eval.Evaluator guard : s.config().guardEvaluators()) {
+            try (GradMode.Region g = GradMode.off();
+                    Embedder e = model.embedder().batchSize(32).maxLength(s.embedderMaxLength()).build()) {
+                out.add(guard.evaluate(e).withName(guard.name()));
+            }
+        }
+        return out;
     }
 }

@@ -68,6 +68,8 @@ import java.util.List;
  * @param guideModel the guide, or {@code null} for a frozen copy of the trained model taken when each run starts
  * @param guideMargin the masking margin (absolute, or a fraction of the positive's guide score)
  * @param guideMarginType how the margin applies, or {@code null} when guided masking is off
+ * @param guardEvaluators general-domain regression guards: evaluated on the base before training and on the best
+ *     model after it, never used to pick the model; empty for none
  */
 public record FinetuneConfig(
         BgeModel model,
@@ -115,12 +117,14 @@ public record FinetuneConfig(
         boolean guidedMasking,
         BgeModel guideModel,
         double guideMargin,
-        GuidedMaskingLoss.MarginType guideMarginType) {
+        GuidedMaskingLoss.MarginType guideMarginType,
+        List<Evaluator> guardEvaluators) {
 
     /** Copies the lists; {@link Finetuner.Builder#build()} validates every option. */
     public FinetuneConfig {
         listeners = List.copyOf(listeners);
         matryoshkaDims = List.copyOf(matryoshkaDims);
         matryoshkaWeights = List.copyOf(matryoshkaWeights);
+        guardEvaluators = List.copyOf(guardEvaluators);
     }
 }

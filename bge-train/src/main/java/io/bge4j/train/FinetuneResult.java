@@ -27,10 +27,11 @@ import java.util.Optional;
  * @param stopReason why training ended
  * @param stepsTaken the last completed step
  * @param outputDir where files were written, if an output directory was set
+ * @param guards the general-domain guards, base vs best model (empty without {@code guardEvaluator})
  */
 public record FinetuneResult(BgeModel finalModel, BgeModel bestModel, List<StepRecord> steps,
         List<EvaluationRecord> evaluations, List<TrainingDiagnostic> diagnostics, StopReason stopReason,
-        long stepsTaken, Optional<Path> outputDir) {
+        long stepsTaken, Optional<Path> outputDir, List<GuardEvaluation> guards) {
 
     /** Why training ended. */
     public enum StopReason {
@@ -47,6 +48,25 @@ public record FinetuneResult(BgeModel finalModel, BgeModel bestModel, List<StepR
         steps = List.copyOf(steps);
         evaluations = List.copyOf(evaluations);
         diagnostics = List.copyOf(diagnostics);
+        guards = List.copyOf(guards);
+    }
+
+    /**
+     * A result without guards.
+     *
+     * @param finalModel the trained model
+     * @param bestModel the best model
+     * @param steps every step
+     * @param evaluations every evaluation
+     * @param diagnostics findings
+     * @param stopReason why training ended
+     * @param stepsTaken the last completed step
+     * @param outputDir where files were written
+     */
+    public FinetuneResult(BgeModel finalModel, BgeModel bestModel, List<StepRecord> steps,
+            List<EvaluationRecord> evaluations, List<TrainingDiagnostic> diagnostics, StopReason stopReason,
+            long stepsTaken, Optional<Path> outputDir) {
+        this(finalModel, bestModel, steps, evaluations, diagnostics, stopReason, stepsTaken, outputDir, List.of());
     }
 
     /** @return the best evaluation, if any evaluation ran */
@@ -101,14 +121,17 @@ public record FinetuneResult(BgeModel finalModel, BgeModel bestModel, List<StepR
     /**
      * Did fine-tuning help on the trainer's evaluator? Base vs best by the primary metric's paired interval.
      *
-     * @return the verdict (one evaluator: the trainer's), or empty when {@link #comparedToBase} has no comparison
+     * @return the verdict (the trainer's evaluator, then each guard), or empty when {@link #comparedToBase} has no
+     *     comparison
      */
     public Optional<FinetuneVerdict> verdict() {
         Optional<EvaluationRecord> best = bestEvaluation();
         if (best.isEmpty()) {
             return Optional.empty();
         }
-        return comparedToBase(best.get()).map(c -> FinetuneVerdict.of(best.get().result().name(), c, Map.of(),
+        Map<String, Comparison> others = new java.util.LinkedHashMap<>();
+        guards.forEach(g -> others.put(g.name(), g.comparison()));
+        return comparedToBase(best.get()).map(c -> FinetuneVerdict.of(best.get().result().name(), c, others,
                 c.primary()));
     }
 }

@@ -211,6 +211,15 @@ public final class Finetuner {
          */
         public Builder evaluator(Evaluator e, Metric primary) { o.evaluator = e; o.primary = primary; return this; }
 
+        /**
+         * Adds a general-domain regression guard (e.g. a RetrievalEvaluator on data outside the training domain):
+         * evaluated on the base before training and on the best model after it, never used to pick the model; the
+         * verdict ({@link FinetuneResult#verdict()}) shows its change with a paired interval next to the target's.
+         * Needs {@link #evaluator}; may be called more than once.
+         * @param guard the guard's evaluator (its name labels it) @return this
+         */
+        public Builder guardEvaluator(Evaluator guard) { o.guards.add(guard); return this; }
+
         /** @param steps evaluate every this many steps (0 = only per epoch) @return this */
         public Builder evaluateEvery(long steps) { o.evaluateEvery = steps; return this; }
 

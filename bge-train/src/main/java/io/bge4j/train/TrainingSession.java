@@ -223,8 +223,9 @@ final class TrainingSession implements TrainingLoop.Hooks {
             best.loadTensors(bestWeights);
         }
         GuideScorer.report(c, steps, log);
+        List<GuardEvaluation> guards = evaluation.guards(best);
         FinetuneResult result = new FinetuneResult(s.model(), best, steps, evaluation.evaluations(), log.diagnostics(),
-                out.reason(), step, Optional.ofNullable(c.outputDir()));
+                out.reason(), step, Optional.ofNullable(c.outputDir()), guards);
         if (c.outputDir() != null) {
             writeArtifacts(result, best);
         }
@@ -258,11 +259,17 @@ final class TrainingSession implements TrainingLoop.Hooks {
                 .withDiagnostics(log.diagnostics()).withStopReason(result.stopReason().name())));
     }
 
-    /** What to do after this verdict: the trainer measured its own evaluator only. */
+    /** What to do after this verdict (with guards, the verdict's own text already covers a general regression). */
     private String nextStep(FinetuneVerdict v, Path bestDir) {
         String base = s.model().name();
+        if (v.needsMerge()) {
+            return "# measure the base/tuned merge ratio that keeps most of the gain within a general-domain bound:\n"
+                    + "bge4j merge --model " + base + " --model " + bestDir + " --search --data <dev data> --general"
+                    + " <guard data> --output <dir>   # see docs/verdict.md";
+        }
         return switch (v.target().outcome()) {
-            case IMPROVED -> "# the trainer measured " + v.target().evaluator() + " only; check that general-domain"
+            case IMPROVED -> !c.guardEvaluators().isEmpty() ? "# the guards held; use " + bestDir
+                    : "# the trainer measured " + v.target().evaluator() + " only; check that general-domain"
                     + " quality held (a set outside your domain, e.g. data/wordnet-nouns-en):\n"
                     + "bge4j evaluate --model " + base + " --model " + bestDir + " --data data/wordnet-nouns-en --split test";
             case NO_SIGNIFICANT_CHANGE -> "# more or harder training data, or more epochs; then compare again:\n"

@@ -76,6 +76,16 @@ final class FinetuneCommand implements Callable<Integer> {
             description = "Split of --dev (default: ${DEFAULT-VALUE}).")
     String devSplit;
 
+    @Option(names = "--guard", paramLabel = "<dir>",
+            description = "General-domain data set (BEIR layout) evaluated on the base and the best model, never used to"
+                    + " pick it; the verdict shows its change with a CI. Needs --dev; repeatable"
+                    + " (e.g. data/wordnet-nouns-en).")
+    List<Path> guards = new ArrayList<>();
+
+    @Option(names = "--guard-split", paramLabel = "<split>", defaultValue = "test",
+            description = "Split of every --guard (default: ${DEFAULT-VALUE}).")
+    String guardSplit;
+
     @Option(names = "--metric", defaultValue = "ndcg@10", paramLabel = "<name@k>",
             description = "Dev metric that picks the best model (default: ${DEFAULT-VALUE}).")
     String metric;
@@ -510,6 +520,13 @@ final class FinetuneCommand implements Callable<Integer> {
         if (dev != null) {
             CliSupport.requireDirectory(dev, "dev data set");
         }
+        if (!guards.isEmpty() && dev == null) {
+            throw new ParameterException(spec.commandLine(), "--guard needs --dev: a guard is compared next to the dev"
+                    + " set's gain, never alone");
+        }
+        for (Path g : guards) {
+            CliSupport.requireDirectory(g, "guard data set");
+        }
         if (Files.isRegularFile(output)) {
             throw new IllegalArgumentException("output must be a directory, but is a file: " + output);
         }
@@ -540,6 +557,16 @@ final class FinetuneCommand implements Callable<Integer> {
                 b.evaluator(evaluator, primary);
                 out.printf("dev: %s split '%s', %d queries, %d documents%n", dev, devSplit, evaluator.queryIds().size(),
                         ds.corpus().size());
+            }
+            for (Path g : guards) {
+                BeirDataset gs = BeirDataset.load(g, guardSplit);
+                List<Metric> metrics = new ArrayList<>(Metric.defaults());
+                metrics.add(primary);
+                String name = "guard:" + (g.getFileName() == null ? g : g.getFileName());
+                b.guardEvaluator(RetrievalEvaluator.builder().name(name).queries(gs.queries()).corpus(gs.corpus())
+                        .qrels(gs.qrels()).metrics(metrics).build());
+                out.printf("guard: %s split '%s', %d queries, %d documents%n", g, guardSplit, gs.queries().size(),
+                        gs.corpus().size());
             }
             if (resumeFrom != null) {
                 out.println("resuming from " + resumeFrom);
