@@ -61,6 +61,24 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void aGuardDataSetIsEvaluatedAndReachesTheVerdict() throws Exception {
+        Path out = tmp.resolve("guarded");
+        Run r = run("finetune", "--model", model.toString(), "--train", train.toString(), "--dev", dev.toString(),
+                "--guard", dev.toString(), "--guard-split", "dev", "--output", out.toString(), "--max-steps", "2",
+                "--batch-size", "4", "--group-size", "2", "--lr", "1e-3", "--query-max-len", "16",
+                "--passage-max-len", "24", "--seed", "7", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        String name = "guard:" + dev.getFileName();
+        assertTrue(r.out().contains("guard: " + dev + " split 'dev', 8 queries, 8 documents"), r.out());
+        JsonNode verdict = new ObjectMapper().readTree(Files.readString(out.resolve("verdict.json")));
+        assertTrue(verdict.toString().contains(name), verdict.toString());
+        Run orphan = run("finetune", "--model", model.toString(), "--train", train.toString(), "--guard",
+                dev.toString(), "--output", tmp.resolve("orphan").toString(), "--max-steps", "1");
+        assertEquals(2, orphan.code(), orphan.err());
+        assertTrue(orphan.err().contains("--guard needs --dev"), orphan.err());
+    }
+
+    @Test
     void trainsWithDevEvaluationAndWritesBestFinalAndMetrics() throws Exception {
         Path out = tmp.resolve("run");
         Run r = run("finetune", "--model", model.toString(), "--train", train.toString(), "--dev", dev.toString(),
