@@ -3,6 +3,7 @@ package io.bge4j.core.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -210,6 +211,47 @@ public final class BertEncoder extends AbstractBlock {
      * @return last hidden state, float [batch, tokens, hidden], attached to the manager of {@code inputIds}
      */
     public NDArray forward(NDArray inputIds, NDArray attentionMask, NDArray tokenTypeIds, boolean training) {
+        return forward(inputIds, attentionMask, tokenTypeIds, training, null);
+    }
+
+    /**
+     * Runs the encoder with per-text dropout keys: with {@code training} true, every dropout mask of
+     * text {@code i} is a function of {@code rowKeys[i]}, the dropout site and the text's real length
+     * only, so a text draws the same masks alone, in any batch, in any order and at any padded length.
+     * This is what makes a GradCache step (chunks, each padded to its own longest text) compute the
+     * same gradients as one forward over the whole batch with dropout on.
+     *
+     * <p>Dropout sites, in order: the embeddings output (site 0), then per layer {@code l} the attention
+     * probabilities ({@code 1 + 3l}), the attention output ({@code 2 + 3l}) and the feed-forward output
+     * ({@code 3 + 3l}). For each site with a rate {@code p > 0} and each text, the engine's random seed
+     * is set from {@code (rowKeys[i], site)} and a uniform keep-draw is made for the text's real extent
+     * only ({@code [length, hidden]}, or {@code [heads, length, length]} for attention probabilities);
+     * padded positions keep their values (they never reach a real token's output: padded keys get
+     * zero attention and pooling ignores padded tokens). Kept values are scaled by {@code 1 / (1 - p)},
+     * as in ordinary dropout, and gradients flow through the mask product.
+     *
+     * <p>Side effect: this consumes the engine's global seed ({@link ai.djl.engine.Engine#setRandomSeed},
+     * which also reseeds DJL's {@code RandomUtils}); nothing is restored. A caller that needs its own
+     * random stream afterwards must reseed. Keyed draws are serialised with one another in this JVM, but
+     * other threads drawing from the engine at the same time (ordinary dropout, random arrays) can
+     * interleave with them and break their determinism. Real tokens must be a prefix of each row (right
+     * padding, as {@link io.bge4j.core.BgeEmbedder#pad} makes); masks differ between devices (CPU and
+     * CUDA generators differ) but not between batchings on one device.
+     *
+     * <p>Usage: {@code encoder.forward(ids, mask, null, true, new long[] {BertEncoder.dropoutKey(seed, step, tokens)})}
+     *
+     * @param inputIds int64 [batch, tokens]
+     * @param attentionMask int64 [batch, tokens], 1 for real tokens, 0 for padding (right padding)
+     * @param tokenTypeIds int64 [batch, tokens] below {@code type_vocab_size}, or null for all zeros
+     * @param training true to apply dropout
+     * @param rowKeys one dropout key per text (see {@link #dropoutKey}), or null for ordinary dropout
+     *     drawn from the engine's current random state (the four-argument behaviour)
+     * @return last hidden state, float [batch, tokens, hidden], attached to the manager of {@code inputIds}
+     * @throws IllegalArgumentException when {@code rowKeys} has not one key per row, or with keys, when
+     *     a row's real tokens are not a prefix of it
+     */
+    public NDArray forward(NDArray inputIds, NDArray attentionMask, NDArray tokenTypeIds, boolean training,
+            long[] rowKeys) {
         Shape in = inputIds.getShape();
         if (in.dimension() != 2 || !in.equals(attentionMask.getShape())) {
             throw new IllegalArgumentException("input ids and attention mask must both be [batch, tokens], got "
@@ -219,6 +261,16 @@ public final class BertEncoder extends AbstractBlock {
         if (tokens > config.maxSequenceLength()) {
             throw new IllegalArgumentException("sequence of " + tokens + " tokens exceeds the model's "
                     + config.maxSequenceLength() + " positions; truncate in the tokenizer");
+        }
+        KeyedDropout keyed = null;
+        if (rowKeys != null) {
+            if (rowKeys.length != in.get(0)) {
+                throw new IllegalArgumentException("rowKeys has " + rowKeys.length + " keys for a batch of "
+                        + in.get(0) + " texts; pass one dropout key per text (or null for ordinary dropout)");
+            }
+            if (training) {
+                keyed = new KeyedDropout(rowKeys, KeyedDropout.prefixLengths(attentionMask));
+            }
         }
         NDManager m = inputIds.getManager();
         NDArray positionIds = positionIds(inputIds, m);
@@ -230,20 +282,42 @@ public final class BertEncoder extends AbstractBlock {
         }
         x = x.add(Embedding.embedding(typeIds, typeEmb.getArray(), SparseFormat.DENSE).head());
         x = layerNorm(x, embLnW, embLnB);
-        x = dropout(x, config.hiddenDropoutProb(), training);
+        x = dropout(x, config.hiddenDropoutProb(), training, keyed, 0, false);
 
         DataType dt = x.getDataType();
         float minValue = dt == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
         // [B, 1, 1, T]: 0 where attended, dtype-min where padding
         NDArray maskBias = attentionMask.toType(dt, false).neg().add(1f).mul(minValue)
                 .expandDims(1).expandDims(1);
-        for (Parameter[] layer : layers) {
-            NDArray next = layer(x, maskBias, layer, training);
+        for (int l = 0; l < layers.size(); l++) {
+            NDArray next = layer(x, maskBias, layers.get(l), training, keyed, 1 + 3 * l);
             x.close();
             x = next;
         }
         maskBias.close();
         return x;
+    }
+
+    /**
+     * A dropout key for one text of one training step: a 64-bit mix of the run's seed, the step (use a
+     * global micro-batch counter under gradient accumulation) and the text's token ids. The same text
+     * in the same step gets the same key however the step is batched or chunked; identical texts in one
+     * step share their masks (add an occurrence number to {@code step} or the seed to tell them apart).
+     *
+     * <p>Usage: {@code long key = BertEncoder.dropoutKey(runSeed, microStep, ids[i]);}
+     *
+     * @param seed the run's seed
+     * @param step the step (or micro-batch) index
+     * @param tokenIds the text's token ids, as given to the encoder (no padding)
+     * @return the key
+     */
+    public static long dropoutKey(long seed, long step, long[] tokenIds) {
+        long h = KeyedDropout.mix(seed * 0x9E3779B97F4A7C15L + 0x6A09E667F3BCC909L);
+        h = KeyedDropout.mix(h + step * 0xBF58476D1CE4E5B9L);
+        for (long id : tokenIds) {
+            h = KeyedDropout.mix(h + id * 0x94D049BB133111EBL + 0x3C6EF372FE94F82BL);
+        }
+        return KeyedDropout.mix(h + tokenIds.length);
     }
 
     private NDArray positionIds(NDArray inputIds, NDManager m) {
@@ -256,7 +330,8 @@ public final class BertEncoder extends AbstractBlock {
         return notPad.cumSum(1).mul(notPad).add(config.padTokenId());
     }
 
-    private NDArray layer(NDArray x, NDArray maskBias, Parameter[] p, boolean training) {
+    private NDArray layer(NDArray x, NDArray maskBias, Parameter[] p, boolean training, KeyedDropout keyed,
+            int site) {
         // Intermediates are closed as soon as they are consumed: a DJL handle would otherwise keep every
         // activation alive until the step's manager closes. Autograd holds its own references to what
         // backward needs, so closing here frees memory without breaking gradients.
@@ -276,7 +351,7 @@ public final class BertEncoder extends AbstractBlock {
         NDArray scores = raw.add(maskBias);
         NDArray soft = scores.softmax(-1);
         close(raw, scores);
-        NDArray probs = dropout(soft, config.attentionDropoutProb(), training);
+        NDArray probs = dropout(soft, config.attentionDropoutProb(), training, keyed, site, true);
         NDArray vLin = linear(x, p[4], p[5]);
         NDArray v = heads(vLin, b, t, heads, hs);
         NDArray ctxHeads = probs.matMul(v);
@@ -285,7 +360,7 @@ public final class BertEncoder extends AbstractBlock {
         NDArray ctx = ctxT.reshape(b, t, (long) heads * hs);
         NDArray attnLin = linear(ctx, p[6], p[7]);
         close(ctxHeads, ctxT, ctx);
-        NDArray attn = dropout(attnLin, config.hiddenDropoutProb(), training);
+        NDArray attn = dropout(attnLin, config.hiddenDropoutProb(), training, keyed, site + 1, false);
         NDArray res1 = attn.add(x);
         NDArray h1 = layerNorm(res1, p[8], p[9]);
         close(attnLin, attn, res1);
@@ -293,7 +368,7 @@ public final class BertEncoder extends AbstractBlock {
         NDArray inter = Activation.gelu(interLin);
         NDArray outLin = linear(inter, p[12], p[13]);
         close(interLin, inter);
-        NDArray out = dropout(outLin, config.hiddenDropoutProb(), training);
+        NDArray out = dropout(outLin, config.hiddenDropoutProb(), training, keyed, site + 2, false);
         NDArray res2 = out.add(h1);
         NDArray y = layerNorm(res2, p[14], p[15]);
         close(outLin, out, res2, h1);
@@ -326,11 +401,110 @@ public final class BertEncoder extends AbstractBlock {
                 (float) config.layerNormEps()).head();
     }
 
-    private static NDArray dropout(NDArray x, double rate, boolean training) {
+    private static NDArray dropout(NDArray x, double rate, boolean training, KeyedDropout keyed, int site,
+            boolean attention) {
         if (!training || rate <= 0) {
             return x;
         }
+        if (keyed != null) {
+            return keyed.apply(x, rate, site, attention);
+        }
         return Dropout.dropout(x, (float) rate, true).head();
+    }
+
+    /**
+     * Dropout whose masks are a function of (row key, site, real length): see the five-argument
+     * {@link BertEncoder#forward(NDArray, NDArray, NDArray, boolean, long[])}. Package access for tests.
+     */
+    static final class KeyedDropout {
+
+        /** Serialises (seed, draw) pairs of concurrent keyed forwards; holds no state. */
+        private static final Object DRAW_LOCK = new Object();
+
+        private final long[] keys;
+        private final int[] lengths;
+
+        KeyedDropout(long[] keys, int[] lengths) {
+            this.keys = keys.clone();
+            this.lengths = lengths.clone();
+        }
+
+        /** @return each row's real length, checking that real tokens form a prefix of the row */
+        static int[] prefixLengths(NDArray attentionMask) {
+            long b = attentionMask.getShape().get(0);
+            int t = Math.toIntExact(attentionMask.getShape().get(1));
+            long[] flat = attentionMask.toType(DataType.INT64, false).toLongArray();
+            int[] lengths = new int[Math.toIntExact(b)];
+            for (int i = 0; i < lengths.length; i++) {
+                int len = 0;
+                while (len < t && flat[i * t + len] != 0) {
+                    len++;
+                }
+                for (int j = len; j < t; j++) {
+                    if (flat[i * t + j] != 0) {
+                        throw new IllegalArgumentException("row " + i + " of the attention mask has a real token at "
+                                + j + " after padding at " + len + "; keyed dropout needs right padding (real tokens"
+                                + " first, as BgeEmbedder.pad makes)");
+                    }
+                }
+                lengths[i] = len;
+            }
+            return lengths;
+        }
+
+        /** The engine seed of one (row key, site) pair. */
+        static int seed(long key, int site) {
+            return (int) (mix(key + (site + 1L) * 0x9E3779B97F4A7C15L) >>> 32);
+        }
+
+        /** SplitMix64's finaliser. */
+        static long mix(long z) {
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            return z ^ (z >>> 31);
+        }
+
+        /**
+         * The scaled keep-mask of one site: 0 or {@code 1/(1-rate)} over each row's real extent, 1 on
+         * padding.
+         *
+         * @param m owner of the result
+         * @param shape [batch, tokens, hidden], or [batch, heads, tokens, tokens] when {@code attention}
+         */
+        NDArray mask(NDManager m, Shape shape, DataType dt, double rate, int site, boolean attention) {
+            NDArray keep;
+            try (NDManager tmp = m.newSubManager()) {
+                // 1 >= rate on padding, so padding is kept; each row's real extent gets its own draw
+                NDArray u = tmp.ones(shape, DataType.FLOAT32);
+                ai.djl.engine.Engine engine = m.getEngine();
+                for (int i = 0; i < lengths.length; i++) {
+                    int len = lengths[i];
+                    if (len == 0) {
+                        continue;
+                    }
+                    Shape row = attention ? new Shape(shape.get(1), len, len) : new Shape(len, shape.get(2));
+                    NDArray r;
+                    synchronized (DRAW_LOCK) {
+                        engine.setRandomSeed(seed(keys[i], site));
+                        r = tmp.randomUniform(0f, 1f, row, DataType.FLOAT32);
+                    }
+                    u.set(attention ? new NDIndex("{}, :, :{}, :{}", i, len, len) : new NDIndex("{}, :{}, :", i, len),
+                            r);
+                    r.close();
+                }
+                NDArray kept = u.gte((float) rate).toType(dt, false);
+                keep = kept.mul(Scalars.of(kept, 1.0 / (1.0 - rate)));
+                keep.attach(m);
+            }
+            return keep;
+        }
+
+        NDArray apply(NDArray x, double rate, int site, boolean attention) {
+            NDArray keep = mask(x.getManager(), x.getShape(), x.getDataType(), rate, site, attention);
+            NDArray y = x.mul(keep);
+            keep.close();
+            return y;
+        }
     }
 
     /**
