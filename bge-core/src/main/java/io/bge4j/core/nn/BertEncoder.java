@@ -226,7 +226,7 @@ public final class BertEncoder extends AbstractBlock {
      * ({@code 3 + 3l}). For each site with a rate {@code p > 0} and each text, the engine's random seed
      * is set from {@code (rowKeys[i], site)} and a uniform keep-draw is made for the text's real extent
      * only ({@code [length, hidden]}, or {@code [heads, length, length]} for attention probabilities);
-     * padded positions keep their values (they never reach a real token's output: padded keys get
+     * padded positions are never dropped (they never reach a real token's output: padded keys get
      * zero attention and pooling ignores padded tokens). Kept values are scaled by {@code 1 / (1 - p)},
      * as in ordinary dropout, and gradients flow through the mask product.
      *
@@ -465,44 +465,42 @@ public final class BertEncoder extends AbstractBlock {
         }
 
         /**
-         * The scaled keep-mask of one site: 0 or {@code 1/(1-rate)} over each row's real extent, 1 on
-         * padding.
+         * The keep-mask of one site, as booleans: each row's real extent gets its own draw (kept where
+         * the uniform draw is at least {@code rate}); padding is all kept.
          *
          * @param m owner of the result
          * @param shape [batch, tokens, hidden], or [batch, heads, tokens, tokens] when {@code attention}
          */
-        NDArray mask(NDManager m, Shape shape, DataType dt, double rate, int site, boolean attention) {
-            NDArray keep;
-            try (NDManager tmp = m.newSubManager()) {
-                // 1 >= rate on padding, so padding is kept; each row's real extent gets its own draw
-                NDArray u = tmp.ones(shape, DataType.FLOAT32);
-                ai.djl.engine.Engine engine = m.getEngine();
-                for (int i = 0; i < lengths.length; i++) {
-                    int len = lengths[i];
-                    if (len == 0) {
-                        continue;
-                    }
-                    Shape row = attention ? new Shape(shape.get(1), len, len) : new Shape(len, shape.get(2));
-                    NDArray r;
-                    synchronized (DRAW_LOCK) {
-                        engine.setRandomSeed(seed(keys[i], site));
-                        r = tmp.randomUniform(0f, 1f, row, DataType.FLOAT32);
-                    }
-                    u.set(attention ? new NDIndex("{}, :, :{}, :{}", i, len, len) : new NDIndex("{}, :{}, :", i, len),
-                            r);
-                    r.close();
+        NDArray mask(NDManager m, Shape shape, double rate, int site, boolean attention) {
+            NDArray keep = m.ones(shape, DataType.BOOLEAN);
+            ai.djl.engine.Engine engine = m.getEngine();
+            for (int i = 0; i < lengths.length; i++) {
+                int len = lengths[i];
+                if (len == 0) {
+                    continue;
                 }
-                NDArray kept = u.gte((float) rate).toType(dt, false);
-                keep = kept.mul(Scalars.of(kept, 1.0 / (1.0 - rate)));
-                keep.attach(m);
+                Shape row = attention ? new Shape(shape.get(1), len, len) : new Shape(len, shape.get(2));
+                NDArray r;
+                synchronized (DRAW_LOCK) {
+                    engine.setRandomSeed(seed(keys[i], site));
+                    r = m.randomUniform(0f, 1f, row, DataType.FLOAT32);
+                }
+                NDArray rowKeep = r.gte((float) rate);
+                keep.set(attention ? new NDIndex("{}, :, :{}, :{}", i, len, len) : new NDIndex("{}, :{}, :", i, len),
+                        rowKeep);
+                r.close();
+                rowKeep.close();
             }
             return keep;
         }
 
+        /** Dropout of one site: {@code x * mask / (1 - rate)}; autograd keeps only the boolean mask. */
         NDArray apply(NDArray x, double rate, int site, boolean attention) {
-            NDArray keep = mask(x.getManager(), x.getShape(), x.getDataType(), rate, site, attention);
-            NDArray y = x.mul(keep);
+            NDArray keep = mask(x.getManager(), x.getShape(), rate, site, attention);
+            NDArray kept = x.mul(keep);
+            NDArray y = kept.mul(Scalars.of(kept, 1.0 / (1.0 - rate)));
             keep.close();
+            kept.close();
             return y;
         }
     }

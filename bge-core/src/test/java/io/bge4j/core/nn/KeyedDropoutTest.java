@@ -359,10 +359,10 @@ class KeyedDropoutTest {
     void maskHasTheRateScaleAndPaddingAndDependsOnlyOnKeySiteAndLength() {
         try (NDManager m = NDManager.newBaseManager()) {
             double rate = 0.25;
-            float keep = (float) (1 / (1 - rate));
+            float keep = 1f;
             long[] keys = {101, 202, 303};
             BertEncoder.KeyedDropout d = new BertEncoder.KeyedDropout(keys, new int[] {40, 17, 0});
-            float[] hidden = d.mask(m, new Shape(3, 40, 64), DataType.FLOAT32, rate, 4, false).toFloatArray();
+            float[] hidden = d.mask(m, new Shape(3, 40, 64), rate, 4, false).toType(DataType.FLOAT32, false).toFloatArray();
             int zeros = 0;
             for (int i = 0; i < 3; i++) {
                 int len = new int[] {40, 17, 0}[i];
@@ -370,9 +370,9 @@ class KeyedDropoutTest {
                     for (int h = 0; h < 64; h++) {
                         float v = hidden[(i * 40 + t) * 64 + h];
                         if (t >= len) {
-                            assertEquals(keep, v, 1e-6, "padding is kept (scaled)");
+                            assertEquals(keep, v, 0f, "padding is kept");
                         } else {
-                            assertTrue(v == 0f || Math.abs(v - keep) < 1e-6, "value " + v);
+                            assertTrue(v == 0f || v == keep, "value " + v);
                             zeros += i == 0 && v == 0f ? 1 : 0;
                         }
                     }
@@ -382,15 +382,15 @@ class KeyedDropoutTest {
             assertEquals(rate, frac, 0.035, "drop fraction over 2560 draws");
             // row 1 drawn alone at its own length gives the same block
             float[] alone = new BertEncoder.KeyedDropout(new long[] {202}, new int[] {17})
-                    .mask(m, new Shape(1, 17, 64), DataType.FLOAT32, rate, 4, false).toFloatArray();
+                    .mask(m, new Shape(1, 17, 64), rate, 4, false).toType(DataType.FLOAT32, false).toFloatArray();
             assertArrayEquals(alone, Arrays.copyOfRange(hidden, 40 * 64, 40 * 64 + 17 * 64));
             float[] otherSite = new BertEncoder.KeyedDropout(new long[] {202}, new int[] {17})
-                    .mask(m, new Shape(1, 17, 64), DataType.FLOAT32, rate, 5, false).toFloatArray();
+                    .mask(m, new Shape(1, 17, 64), rate, 5, false).toType(DataType.FLOAT32, false).toFloatArray();
             assertNotEquals(Arrays.toString(alone), Arrays.toString(otherSite), "sites draw different masks");
             // attention probabilities: [heads, len, len] per row
-            NDArray att = d.mask(m, new Shape(3, 2, 40, 40), DataType.FLOAT32, rate, 1, true);
+            NDArray att = d.mask(m, new Shape(3, 2, 40, 40), rate, 1, true).toType(DataType.FLOAT32, false);
             NDArray attAlone = new BertEncoder.KeyedDropout(new long[] {202}, new int[] {17})
-                    .mask(m, new Shape(1, 2, 17, 17), DataType.FLOAT32, rate, 1, true);
+                    .mask(m, new Shape(1, 2, 17, 17), rate, 1, true).toType(DataType.FLOAT32, false);
             assertArrayEquals(attAlone.toFloatArray(), att.get(new NDIndex("1:2, :, :17, :17")).toFloatArray());
             assertEquals(2 * 40 * 40 - 2 * 17 * 17, (long) att.get(new NDIndex("1")).eq(keep).sum().getLong()
                     - (long) att.get(new NDIndex("1, :, :17, :17")).eq(keep).sum().getLong(), "padding kept");
