@@ -1,6 +1,7 @@
 package io.bge4j.core.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -295,6 +296,9 @@ public final class BertEncoder extends AbstractBlock {
             x = next;
         }
         maskBias.close();
+        if (keyed != null) {
+            keyed.close();
+        }
         return x;
     }
 
@@ -423,6 +427,8 @@ public final class BertEncoder extends AbstractBlock {
 
         private final long[] keys;
         private final int[] lengths;
+        private NDArray realHidden;
+        private NDArray realAttention;
 
         KeyedDropout(long[] keys, int[] lengths) {
             this.keys = keys.clone();
@@ -466,32 +472,86 @@ public final class BertEncoder extends AbstractBlock {
 
         /**
          * The keep-mask of one site, as booleans: each row's real extent gets its own draw (kept where
-         * the uniform draw is at least {@code rate}); padding is all kept.
+         * the uniform draw is at least {@code rate}); padding is all kept. The rows' draws are joined
+         * and written in one masked assignment: a boolean mask enumerates its true positions in
+         * row-major order, which is each row's real block in turn, flattened, as drawn.
          *
          * @param m owner of the result
          * @param shape [batch, tokens, hidden], or [batch, heads, tokens, tokens] when {@code attention}
          */
         NDArray mask(NDManager m, Shape shape, double rate, int site, boolean attention) {
-            NDArray keep = m.ones(shape, DataType.BOOLEAN);
+            NDArray real = real(m, shape, attention);
+            NDArray keep = real.logicalNot();
+            NDList draws = new NDList();
             ai.djl.engine.Engine engine = m.getEngine();
             for (int i = 0; i < lengths.length; i++) {
                 int len = lengths[i];
                 if (len == 0) {
                     continue;
                 }
-                Shape row = attention ? new Shape(shape.get(1), len, len) : new Shape(len, shape.get(2));
-                NDArray r;
+                long size = attention ? shape.get(1) * len * len : (long) len * shape.get(2);
                 synchronized (DRAW_LOCK) {
                     engine.setRandomSeed(seed(keys[i], site));
-                    r = m.randomUniform(0f, 1f, row, DataType.FLOAT32);
+                    draws.add(m.randomUniform(0f, 1f, new Shape(size), DataType.FLOAT32));
                 }
-                NDArray rowKeep = r.gte((float) rate);
-                keep.set(attention ? new NDIndex("{}, :, :{}, :{}", i, len, len) : new NDIndex("{}, :{}, :", i, len),
-                        rowKeep);
-                r.close();
+            }
+            if (!draws.isEmpty()) {
+                NDArray joined = draws.size() == 1 ? draws.head() : NDArrays.concat(draws, 0);
+                NDArray rowKeep = joined.gte((float) rate);
+                keep.set(new NDIndex().addBooleanIndex(real), rowKeep);
                 rowKeep.close();
+                if (draws.size() > 1) {
+                    joined.close();
+                }
+                draws.close();
             }
             return keep;
+        }
+
+        /** True on each row's real extent; built once per shape kind and forward. */
+        private NDArray real(NDManager m, Shape shape, boolean attention) {
+            NDArray cached = attention ? realAttention : realHidden;
+            if (cached != null && cached.getShape().equals(shape)) {
+                return cached;
+            }
+            long t = attention ? shape.get(2) : shape.get(1);
+            long[] lens = new long[lengths.length];
+            for (int i = 0; i < lens.length; i++) {
+                lens[i] = lengths[i];
+            }
+            try (NDManager tmp = m.newSubManager()) {
+                NDArray valid = tmp.arange(0, t, 1, DataType.INT64).expandDims(0)
+                        .lt(tmp.create(lens, new Shape(lens.length, 1))); // [B, T]
+                NDArray r;
+                if (attention) {
+                    NDArray q = valid.expandDims(1).expandDims(3); // [B, 1, T, 1]
+                    NDArray k = valid.expandDims(1).expandDims(2); // [B, 1, 1, T]
+                    r = q.logicalAnd(k).repeat(1, shape.get(1));
+                } else {
+                    r = valid.expandDims(2).repeat(2, shape.get(2));
+                }
+                r.attach(m);
+                if (cached != null) {
+                    cached.close();
+                }
+                if (attention) {
+                    realAttention = r;
+                } else {
+                    realHidden = r;
+                }
+                return r;
+            }
+        }
+
+        /** Frees the cached extent masks. */
+        void close() {
+            for (NDArray a : new NDArray[] {realHidden, realAttention}) {
+                if (a != null && !a.isReleased()) {
+                    a.close();
+                }
+            }
+            realHidden = null;
+            realAttention = null;
         }
 
         /** Dropout of one site: {@code x * mask / (1 - rate)}; autograd keeps only the boolean mask. */
