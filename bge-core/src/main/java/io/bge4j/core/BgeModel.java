@@ -674,6 +674,33 @@ public final class BgeModel implements AutoCloseable {
         return normalize ? Pooling.normalize(pooled) : pooled;
     }
 
+    /**
+     * As {@link #embed(NDManager, long[][], boolean)}, with one dropout key per text: with
+     * {@code training} true, each text's dropout masks depend only on its key and its own length, so
+     * the text gets the same embedding alone, in any batch and in any chunking (what GradCache needs to
+     * reproduce a full-batch step with dropout on). Consumes the engine's random seed; see
+     * {@link BertEncoder#forward(NDArray, NDArray, NDArray, boolean, long[])}.
+     *
+     * <p>Usage: {@code model.embed(m, ids, true, keys)} with {@code keys[i] = BertEncoder.dropoutKey(seed, step, ids[i])}
+     *
+     * @param m owner of every intermediate and of the result
+     * @param ids token ids per text
+     * @param training true to apply dropout
+     * @param rowKeys one key per text, or null for ordinary dropout (the three-argument behaviour)
+     * @return [texts, hidden] embeddings
+     * @throws IllegalArgumentException when {@code rowKeys} is not null and not one key per text
+     */
+    public NDArray embed(NDManager m, long[][] ids, boolean training, long[] rowKeys) {
+        if (rowKeys != null && rowKeys.length != ids.length) {
+            throw new IllegalArgumentException("rowKeys has " + rowKeys.length + " keys for " + ids.length
+                    + " texts; pass one dropout key per text (or null for ordinary dropout)");
+        }
+        NDArray[] in = BgeEmbedder.pad(m, ids, config.padTokenId());
+        NDArray hidden = encoder.forward(in[0], in[1], null, training, rowKeys);
+        NDArray pooled = pooling.pool(hidden, in[1]);
+        return normalize ? Pooling.normalize(pooled) : pooled;
+    }
+
     /** @return a builder for an {@link Embedder} over this model */
     public BgeEmbedder.Builder embedder() {
         return BgeEmbedder.builder(this);

@@ -1,8 +1,10 @@
 package io.bge4j.core.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -210,6 +212,48 @@ public final class BertEncoder extends AbstractBlock {
      * @return last hidden state, float [batch, tokens, hidden], attached to the manager of {@code inputIds}
      */
     public NDArray forward(NDArray inputIds, NDArray attentionMask, NDArray tokenTypeIds, boolean training) {
+        return forward(inputIds, attentionMask, tokenTypeIds, training, null);
+    }
+
+    /**
+     * Runs the encoder with per-text dropout keys: with {@code training} true, every dropout mask of
+     * text {@code i} is a function of {@code rowKeys[i]}, the dropout site and the text's real length
+     * only, so a text draws the same masks alone, in any batch, in any order and at any padded length.
+     * This is what makes a GradCache step (chunks, each padded to its own longest text) compute the
+     * gradients of one forward over the whole batch with dropout on (equal up to float rounding: the
+     * tests check 1e-5 relative on tiny BERT and XLM-R; CPU only so far).
+     *
+     * <p>Dropout sites, in order: the embeddings output (site 0), then per layer {@code l} the attention
+     * probabilities ({@code 1 + 3l}), the attention output ({@code 2 + 3l}) and the feed-forward output
+     * ({@code 3 + 3l}). For each site with a rate {@code p > 0} and each text, the engine's random seed
+     * is set from {@code (rowKeys[i], site)} and a uniform keep-draw is made for the text's real extent
+     * only ({@code [length, hidden]}, or {@code [heads, length, length]} for attention probabilities);
+     * padded positions are never dropped (they never reach a real token's output: padded keys get
+     * zero attention and pooling ignores padded tokens). Kept values are scaled by {@code 1 / (1 - p)},
+     * as in ordinary dropout, and gradients flow through the mask product.
+     *
+     * <p>Side effect: this consumes the engine's global seed ({@link ai.djl.engine.Engine#setRandomSeed},
+     * which also reseeds DJL's {@code RandomUtils}); nothing is restored. A caller that needs its own
+     * random stream afterwards must reseed. Keyed draws are serialised with one another in this JVM, but
+     * other threads drawing from the engine at the same time (ordinary dropout, random arrays) can
+     * interleave with them and break their determinism. Real tokens must be a prefix of each row (right
+     * padding, as {@link io.bge4j.core.BgeEmbedder#pad} makes); masks differ between devices (CPU and
+     * CUDA generators differ) but not between batchings on one device.
+     *
+     * <p>Usage: {@code encoder.forward(ids, mask, null, true, new long[] {BertEncoder.dropoutKey(seed, step, tokens)})}
+     *
+     * @param inputIds int64 [batch, tokens]
+     * @param attentionMask int64 [batch, tokens], 1 for real tokens, 0 for padding (right padding)
+     * @param tokenTypeIds int64 [batch, tokens] below {@code type_vocab_size}, or null for all zeros
+     * @param training true to apply dropout
+     * @param rowKeys one dropout key per text (see {@link #dropoutKey}), or null for ordinary dropout
+     *     drawn from the engine's current random state (the four-argument behaviour)
+     * @return last hidden state, float [batch, tokens, hidden], attached to the manager of {@code inputIds}
+     * @throws IllegalArgumentException when {@code rowKeys} has not one key per row, or with keys, when
+     *     a row's real tokens are not a prefix of it
+     */
+    public NDArray forward(NDArray inputIds, NDArray attentionMask, NDArray tokenTypeIds, boolean training,
+            long[] rowKeys) {
         Shape in = inputIds.getShape();
         if (in.dimension() != 2 || !in.equals(attentionMask.getShape())) {
             throw new IllegalArgumentException("input ids and attention mask must both be [batch, tokens], got "
@@ -219,6 +263,16 @@ public final class BertEncoder extends AbstractBlock {
         if (tokens > config.maxSequenceLength()) {
             throw new IllegalArgumentException("sequence of " + tokens + " tokens exceeds the model's "
                     + config.maxSequenceLength() + " positions; truncate in the tokenizer");
+        }
+        KeyedDropout keyed = null;
+        if (rowKeys != null) {
+            if (rowKeys.length != in.get(0)) {
+                throw new IllegalArgumentException("rowKeys has " + rowKeys.length + " keys for a batch of "
+                        + in.get(0) + " texts; pass one dropout key per text (or null for ordinary dropout)");
+            }
+            if (training) {
+                keyed = new KeyedDropout(rowKeys, KeyedDropout.prefixLengths(attentionMask));
+            }
         }
         NDManager m = inputIds.getManager();
         NDArray positionIds = positionIds(inputIds, m);
@@ -230,20 +284,45 @@ public final class BertEncoder extends AbstractBlock {
         }
         x = x.add(Embedding.embedding(typeIds, typeEmb.getArray(), SparseFormat.DENSE).head());
         x = layerNorm(x, embLnW, embLnB);
-        x = dropout(x, config.hiddenDropoutProb(), training);
+        x = dropout(x, config.hiddenDropoutProb(), training, keyed, 0, false);
 
         DataType dt = x.getDataType();
         float minValue = dt == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
         // [B, 1, 1, T]: 0 where attended, dtype-min where padding
         NDArray maskBias = attentionMask.toType(dt, false).neg().add(1f).mul(minValue)
                 .expandDims(1).expandDims(1);
-        for (Parameter[] layer : layers) {
-            NDArray next = layer(x, maskBias, layer, training);
+        for (int l = 0; l < layers.size(); l++) {
+            NDArray next = layer(x, maskBias, layers.get(l), training, keyed, 1 + 3 * l);
             x.close();
             x = next;
         }
         maskBias.close();
+        if (keyed != null) {
+            keyed.close();
+        }
         return x;
+    }
+
+    /**
+     * A dropout key for one text of one training step: a 64-bit mix of the run's seed, the step (use a
+     * global micro-batch counter under gradient accumulation) and the text's token ids. The same text
+     * in the same step gets the same key however the step is batched or chunked; identical texts in one
+     * step share their masks (add an occurrence number to {@code step} or the seed to tell them apart).
+     *
+     * <p>Usage: {@code long key = BertEncoder.dropoutKey(runSeed, microStep, ids[i]);}
+     *
+     * @param seed the run's seed
+     * @param step the step (or micro-batch) index
+     * @param tokenIds the text's token ids, as given to the encoder (no padding)
+     * @return the key
+     */
+    public static long dropoutKey(long seed, long step, long[] tokenIds) {
+        long h = KeyedDropout.mix(seed * 0x9E3779B97F4A7C15L + 0x6A09E667F3BCC909L);
+        h = KeyedDropout.mix(h + step * 0xBF58476D1CE4E5B9L);
+        for (long id : tokenIds) {
+            h = KeyedDropout.mix(h + id * 0x94D049BB133111EBL + 0x3C6EF372FE94F82BL);
+        }
+        return KeyedDropout.mix(h + tokenIds.length);
     }
 
     private NDArray positionIds(NDArray inputIds, NDManager m) {
@@ -256,7 +335,8 @@ public final class BertEncoder extends AbstractBlock {
         return notPad.cumSum(1).mul(notPad).add(config.padTokenId());
     }
 
-    private NDArray layer(NDArray x, NDArray maskBias, Parameter[] p, boolean training) {
+    private NDArray layer(NDArray x, NDArray maskBias, Parameter[] p, boolean training, KeyedDropout keyed,
+            int site) {
         // Intermediates are closed as soon as they are consumed: a DJL handle would otherwise keep every
         // activation alive until the step's manager closes. Autograd holds its own references to what
         // backward needs, so closing here frees memory without breaking gradients.
@@ -276,7 +356,7 @@ public final class BertEncoder extends AbstractBlock {
         NDArray scores = raw.add(maskBias);
         NDArray soft = scores.softmax(-1);
         close(raw, scores);
-        NDArray probs = dropout(soft, config.attentionDropoutProb(), training);
+        NDArray probs = dropout(soft, config.attentionDropoutProb(), training, keyed, site, true);
         NDArray vLin = linear(x, p[4], p[5]);
         NDArray v = heads(vLin, b, t, heads, hs);
         NDArray ctxHeads = probs.matMul(v);
@@ -285,7 +365,7 @@ public final class BertEncoder extends AbstractBlock {
         NDArray ctx = ctxT.reshape(b, t, (long) heads * hs);
         NDArray attnLin = linear(ctx, p[6], p[7]);
         close(ctxHeads, ctxT, ctx);
-        NDArray attn = dropout(attnLin, config.hiddenDropoutProb(), training);
+        NDArray attn = dropout(attnLin, config.hiddenDropoutProb(), training, keyed, site + 1, false);
         NDArray res1 = attn.add(x);
         NDArray h1 = layerNorm(res1, p[8], p[9]);
         close(attnLin, attn, res1);
@@ -293,7 +373,7 @@ public final class BertEncoder extends AbstractBlock {
         NDArray inter = Activation.gelu(interLin);
         NDArray outLin = linear(inter, p[12], p[13]);
         close(interLin, inter);
-        NDArray out = dropout(outLin, config.hiddenDropoutProb(), training);
+        NDArray out = dropout(outLin, config.hiddenDropoutProb(), training, keyed, site + 2, false);
         NDArray res2 = out.add(h1);
         NDArray y = layerNorm(res2, p[14], p[15]);
         close(outLin, out, res2, h1);
@@ -326,11 +406,164 @@ public final class BertEncoder extends AbstractBlock {
                 (float) config.layerNormEps()).head();
     }
 
-    private static NDArray dropout(NDArray x, double rate, boolean training) {
+    private static NDArray dropout(NDArray x, double rate, boolean training, KeyedDropout keyed, int site,
+            boolean attention) {
         if (!training || rate <= 0) {
             return x;
         }
+        if (keyed != null) {
+            return keyed.apply(x, rate, site, attention);
+        }
         return Dropout.dropout(x, (float) rate, true).head();
+    }
+
+    /**
+     * Dropout whose masks are a function of (row key, site, real length): see the five-argument
+     * {@link BertEncoder#forward(NDArray, NDArray, NDArray, boolean, long[])}. Package access for tests.
+     */
+    static final class KeyedDropout {
+
+        /** Serialises (seed, draw) pairs of concurrent keyed forwards; holds no state. */
+        private static final Object DRAW_LOCK = new Object();
+
+        private final long[] keys;
+        private final int[] lengths;
+        private NDArray realHidden;
+        private NDArray realAttention;
+
+        KeyedDropout(long[] keys, int[] lengths) {
+            this.keys = keys.clone();
+            this.lengths = lengths.clone();
+        }
+
+        /** @return each row's real length, checking that real tokens form a prefix of the row */
+        static int[] prefixLengths(NDArray attentionMask) {
+            long b = attentionMask.getShape().get(0);
+            int t = Math.toIntExact(attentionMask.getShape().get(1));
+            long[] flat = attentionMask.toType(DataType.INT64, false).toLongArray();
+            int[] lengths = new int[Math.toIntExact(b)];
+            for (int i = 0; i < lengths.length; i++) {
+                int len = 0;
+                while (len < t && flat[i * t + len] != 0) {
+                    len++;
+                }
+                for (int j = len; j < t; j++) {
+                    if (flat[i * t + j] != 0) {
+                        throw new IllegalArgumentException("row " + i + " of the attention mask has a real token at "
+                                + j + " after padding at " + len + "; keyed dropout needs right padding (real tokens"
+                                + " first, as BgeEmbedder.pad makes)");
+                    }
+                }
+                lengths[i] = len;
+            }
+            return lengths;
+        }
+
+        /** The engine seed of one (row key, site) pair. */
+        static int seed(long key, int site) {
+            return (int) (mix(key + (site + 1L) * 0x9E3779B97F4A7C15L) >>> 32);
+        }
+
+        /** SplitMix64's finaliser. */
+        static long mix(long z) {
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            return z ^ (z >>> 31);
+        }
+
+        /**
+         * The keep-mask of one site, as booleans: each row's real extent gets its own draw (kept where
+         * the uniform draw is at least {@code rate}); padding is all kept. The rows' draws are joined
+         * and written in one masked assignment: a boolean mask enumerates its true positions in
+         * row-major order, which is each row's real block in turn, flattened, as drawn.
+         *
+         * @param m owner of the result
+         * @param shape [batch, tokens, hidden], or [batch, heads, tokens, tokens] when {@code attention}
+         */
+        NDArray mask(NDManager m, Shape shape, double rate, int site, boolean attention) {
+            NDArray real = real(m, shape, attention);
+            NDArray keep = real.logicalNot();
+            NDList draws = new NDList();
+            ai.djl.engine.Engine engine = m.getEngine();
+            for (int i = 0; i < lengths.length; i++) {
+                int len = lengths[i];
+                if (len == 0) {
+                    continue;
+                }
+                long size = attention ? shape.get(1) * len * len : (long) len * shape.get(2);
+                synchronized (DRAW_LOCK) {
+                    engine.setRandomSeed(seed(keys[i], site));
+                    draws.add(m.randomUniform(0f, 1f, new Shape(size), DataType.FLOAT32));
+                }
+            }
+            if (!draws.isEmpty()) {
+                NDArray joined = draws.size() == 1 ? draws.head() : NDArrays.concat(draws, 0);
+                NDArray rowKeep = joined.gte((float) rate);
+                keep.set(new NDIndex().addBooleanIndex(real), rowKeep);
+                rowKeep.close();
+                if (draws.size() > 1) {
+                    joined.close();
+                }
+                draws.close();
+            }
+            return keep;
+        }
+
+        /** True on each row's real extent; built once per shape kind and forward. */
+        private NDArray real(NDManager m, Shape shape, boolean attention) {
+            NDArray cached = attention ? realAttention : realHidden;
+            if (cached != null && cached.getShape().equals(shape)) {
+                return cached;
+            }
+            long t = attention ? shape.get(2) : shape.get(1);
+            long[] lens = new long[lengths.length];
+            for (int i = 0; i < lens.length; i++) {
+                lens[i] = lengths[i];
+            }
+            try (NDManager tmp = m.newSubManager()) {
+                NDArray valid = tmp.arange(0, t, 1, DataType.INT64).expandDims(0)
+                        .lt(tmp.create(lens, new Shape(lens.length, 1))); // [B, T]
+                NDArray r;
+                if (attention) {
+                    NDArray q = valid.expandDims(1).expandDims(3); // [B, 1, T, 1]
+                    NDArray k = valid.expandDims(1).expandDims(2); // [B, 1, 1, T]
+                    r = q.logicalAnd(k).repeat(1, shape.get(1));
+                } else {
+                    r = valid.expandDims(2).repeat(2, shape.get(2));
+                }
+                r.attach(m);
+                if (cached != null) {
+                    cached.close();
+                }
+                if (attention) {
+                    realAttention = r;
+                } else {
+                    realHidden = r;
+                }
+                return r;
+            }
+        }
+
+        /** Frees the cached extent masks. */
+        void close() {
+            for (NDArray a : new NDArray[] {realHidden, realAttention}) {
+                if (a != null && !a.isReleased()) {
+                    a.close();
+                }
+            }
+            realHidden = null;
+            realAttention = null;
+        }
+
+        /** Dropout of one site: {@code x * mask / (1 - rate)}; autograd keeps only the boolean mask. */
+        NDArray apply(NDArray x, double rate, int site, boolean attention) {
+            NDArray keep = mask(x.getManager(), x.getShape(), rate, site, attention);
+            NDArray kept = x.mul(keep);
+            NDArray y = kept.mul(Scalars.of(kept, 1.0 / (1.0 - rate)));
+            keep.close();
+            kept.close();
+            return y;
+        }
     }
 
     /**
