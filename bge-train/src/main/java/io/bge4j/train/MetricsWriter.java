@@ -1,6 +1,7 @@
 package io.bge4j.train;
 
 import io.bge4j.core.Bge4jException;
+import io.bge4j.train.plan.MemoryPlan;
 import io.bge4j.train.report.MetricsLog;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -11,7 +12,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The listener behind {@code outputDir/metrics.jsonl}: appends a run-start line, one line per step and per
- * evaluation, and a run-end line. The lines themselves come from {@link MetricsLog}, the one place that
+ * evaluation, the preflight's memory plan, and a run-end line. The lines themselves come from {@link MetricsLog}, the one place that
  * knows the format (and reads it back).
  */
 final class MetricsWriter implements TrainingListener, AutoCloseable {
@@ -36,6 +37,11 @@ final class MetricsWriter implements TrainingListener, AutoCloseable {
 
     void runStart(MetricsLog.RunStart r) {
         write(MetricsLog.line(r));
+    }
+
+    /** Writes the preflight's memory plan ({@code type: memory_plan}, {@link MemoryPlan#provenance()}). */
+    void memoryPlan(MemoryPlan plan) {
+        write(MetricsLog.memoryPlan(plan.provenance()));
     }
 
     void runEnd(long step, FinetuneResult.StopReason reason) {

@@ -14,6 +14,17 @@ package io.bge4j.train;
  * @param gradNorm global gradient norm before clipping
  * @param examplesPerSecond queries per second over the step
  * @param tokensPerSecond non-padding tokens (queries + passages) per second
+ * @param paddingEfficiency real / processed tokens of the step (processed = texts × the length each set of
+ *     texts encoded together was padded to), in (0, 1]; NaN when not measured
  */
 public record StepRecord(long step, int epoch, double loss, double contrastiveLoss, double distillationLoss,
-        double learningRate, double gradNorm, double examplesPerSecond, double tokensPerSecond) {}
+        double learningRate, double gradNorm, double examplesPerSecond, double tokensPerSecond,
+        double paddingEfficiency) {
+
+    /** A step whose padding was not measured ({@link #paddingEfficiency()} NaN). */
+    public StepRecord(long step, int epoch, double loss, double contrastiveLoss, double distillationLoss,
+            double learningRate, double gradNorm, double examplesPerSecond, double tokensPerSecond) {
+        this(step, epoch, loss, contrastiveLoss, distillationLoss, learningRate, gradNorm, examplesPerSecond,
+                tokensPerSecond, Double.NaN);
+    }
+}

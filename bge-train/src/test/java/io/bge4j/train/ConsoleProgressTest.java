@@ -42,9 +42,9 @@ class ConsoleProgressTest {
         assertEquals("training on 40 examples: batch 4 x group 8, 10 steps per epoch, 10 steps", lines[0]);
         // loss EMA with beta 0.5 and bias correction: 2.0, then (0.5*1 + 0.5*1) / 0.75 = 1.3333,
         // then (0.5*1.0 + 0.5*1) / 0.875 = 1.1429 (the running sum is 1.0 after two steps with value 1)
-        assertEquals("[#---------]  1/10  10%  ETA 18s  loss 2.0000  lr 1.00e-04  10.0 ex/s", lines[1]);
-        assertEquals("[##--------]  2/10  20%  ETA 16s  loss 1.3333  lr 2.00e-04  16.7 ex/s", lines[2]);
-        assertEquals("[###-------]  3/10  30%  ETA 14s  loss 1.1429  lr 3.00e-04  18.6 ex/s", lines[3]);
+        assertEquals("[#---------]  1/10  10%  ETA 18s  loss 2.0000  lr 1.00e-04  10.0 ex/s  100 tok/s", lines[1]);
+        assertEquals("[##--------]  2/10  20%  ETA 16s  loss 1.3333  lr 2.00e-04  16.7 ex/s  100 tok/s", lines[2]);
+        assertEquals("[###-------]  3/10  30%  ETA 14s  loss 1.1429  lr 3.00e-04  18.6 ex/s  100 tok/s", lines[3]);
     }
 
     @Test
@@ -109,10 +109,10 @@ class ConsoleProgressTest {
         p.onStep(step(2, 1.0, 1e-5, 8));
         p.onEnd(result(2, FinetuneResult.StopReason.COMPLETED, List.of()));
         String s = sink.toString();
-        String bar1 = "[##---] 1/2  50%  ETA 1s  loss 1.0000  lr 1.00e-05  8.0 ex/s";
+        String bar1 = "[##---] 1/2  50%  ETA 1s  loss 1.0000  lr 1.00e-05  8.0 ex/s  100 tok/s";
         assertTrue(s.contains("\r" + bar1 + "\r" + " ".repeat(bar1.length()) + "\rwarning X (step 1): m\n" + bar1
                 + "\r[#####] 2/2 100%  ETA 0s"), s.replace("\r", "<CR>"));
-        assertTrue(s.endsWith("8.0 ex/s\nfinished after 2 steps in 2s (completed)\n"), s.replace("\r", "<CR>"));
+        assertTrue(s.endsWith("8.0 ex/s  100 tok/s\nfinished after 2 steps in 2s (completed)\n"), s.replace("\r", "<CR>"));
         assertFalse(s.contains("ex/s\n\n"));
     }
 
