@@ -19,6 +19,7 @@ final class MetricsWriter implements TrainingListener, AutoCloseable {
 
     private final Path file;
     private final BufferedWriter out;
+    private MemoryPlan pendingPlan;
 
     MetricsWriter(Path outputDir) {
         this.file = outputDir.resolve("metrics.jsonl");
@@ -37,11 +38,18 @@ final class MetricsWriter implements TrainingListener, AutoCloseable {
 
     void runStart(MetricsLog.RunStart r) {
         write(MetricsLog.line(r));
+        if (pendingPlan != null) {
+            write(MetricsLog.memoryPlan(pendingPlan.provenance()));
+            pendingPlan = null;
+        }
     }
 
-    /** Writes the preflight's memory plan ({@code type: memory_plan}, {@link MemoryPlan#provenance()}). */
+    /**
+     * The preflight's memory plan, written ({@code type: memory_plan}, {@link MemoryPlan#provenance()}) right
+     * after the run's {@code run_start} line.
+     */
     void memoryPlan(MemoryPlan plan) {
-        write(MetricsLog.memoryPlan(plan.provenance()));
+        this.pendingPlan = plan;
     }
 
     void runEnd(long step, FinetuneResult.StopReason reason) {
