@@ -130,4 +130,56 @@ class ConsoleProgressTest {
                 () -> ConsoleProgress.builder(new PrintWriter(new StringWriter())).smoothing(1.0).build());
         assertEquals("smoothing must be in [0, 1), was 1.0", e.getMessage());
     }
+
+    private static StepRecord measured(long n, double examplesPerSecond, double tokensPerSecond, double padding) {
+        return new StepRecord(n, 0, 1.0, 1.0, 0, 1e-5, 1.0, examplesPerSecond, tokensPerSecond, padding);
+    }
+
+    @Test
+    void etaIsTheSettledAverageStepTimePlusMeasuredEvaluationsNotElapsedOverSteps() {
+        StringWriter sink = new StringWriter();
+        AtomicLong now = new AtomicLong(0);
+        ConsoleProgress p = ConsoleProgress.builder(new PrintWriter(sink)).barWidth(5).smoothing(0).clock(now::get)
+                .build();
+        p.onStart(new TrainingPlan(40, 4, 8, 1, 10, 10, 0));
+        long[] stepSeconds = {10, 6, 2, 2};
+        for (int i = 0; i < stepSeconds.length; i++) {
+            now.addAndGet(stepSeconds[i] * SECOND);
+            p.onStep(measured(i + 1, 4.0 / stepSeconds[i], 500, 0.8));
+            if (i == 1) { // an evaluation after step 2 takes 5 s
+                now.addAndGet(5 * SECOND);
+                p.onEvaluation(new EvaluationRecord(2, "ndcg@10", 0.5, Map.of("ndcg@10", 0.5), true));
+            }
+        }
+        List<String> bars = sink.toString().lines().filter(l -> l.startsWith("[")).toList();
+        // warm-up: step 1, 10 s x 9 left = 90 s; step 2, mean 8 s x 8 left = 64 s (no evaluation measured yet)
+        assertTrue(bars.get(0).contains("ETA 1m30s"), bars.get(0));
+        assertTrue(bars.get(1).contains("ETA 1m04s"), bars.get(1));
+        // step 3: first settled step, 2 s x 7 left + 4 evaluations (at 4, 6, 8, 10: every 2 steps, learned from
+        // the one at step 2) x its measured 5 s = 34 s
+        assertTrue(bars.get(2).contains("ETA 34s"), bars.get(2));
+        // step 4: 2 s x 6 left + 3 evaluations x 5 s = 27 s (elapsed / steps x left would say 25 / 4 x 6 = 38 s)
+        assertEquals("[##---]  4/10  40%  ETA 27s  loss 1.0000  lr 1.00e-05  2.0 ex/s  500 tok/s  pad eff 80%",
+                bars.get(3));
+    }
+
+    @Test
+    void warnsOnceWhenTheMeasuredRateMeansARunOfMoreThanAnHourAndNamesWhatShortensIt() {
+        StringWriter sink = new StringWriter();
+        AtomicLong now = new AtomicLong(0);
+        ConsoleProgress p = ConsoleProgress.builder(new PrintWriter(sink)).linesPerRun(1000).tokenLengths(64, 256)
+                .clock(now::get).build();
+        p.onStart(new TrainingPlan(4000, 4, 8, 1, 1000, 3000, 0));
+        for (int s = 1; s <= 5; s++) {
+            now.addAndGet(2 * SECOND);
+            p.onStep(measured(s, 2.0, 100, 0.5));
+        }
+        List<String> warnings = sink.toString().lines().filter(l -> l.startsWith("warning")).toList();
+        // settled after the 2 warm-up steps: 3000 steps x 2 s = 6000 s; passage 256 -> 128 or group 8 -> 4 keep
+        // (64 + 8 x 128) / (64 + 8 x 256) = 1088 / 2112 of it (3091 s); one epoch of three keeps a third
+        assertEquals(List.of("warning LONG_RUN (step 3): at the measured 2.0 s per step this run takes about 1h 40m"
+                + " (3000 steps); to shorten it: passage length 256 -> 128 (about 51m 31s); group size 8 -> 4 (about"
+                + " 51m 31s); epochs 3 -> 1 (about 33m 20s); only 50% of processed tokens are real: length-bucketed"
+                + " batches or length-aware chunks pad less"), warnings);
+    }
 }
