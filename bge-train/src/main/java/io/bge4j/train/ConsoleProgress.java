@@ -307,7 +307,10 @@ public final class ConsoleProgress implements TrainingListener {
         if (!Double.isFinite(v)) {
             return "?";
         }
-        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+        if (v >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return String.format(Locale.ROOT, v >= 1 || v == 0 ? "%.1f" : "%.2f", v); // 0.11, not 0.1 or 0.0
     }
 
     /**
