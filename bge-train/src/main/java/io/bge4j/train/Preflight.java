@@ -28,9 +28,22 @@ final class Preflight {
     /**
      * Plans the step against what this process may use now ({@link MemoryAvailability#probe}); see
      * {@link #memoryPlan(RunSettings, RunLog, MemoryAvailability)}.
+     *
+     * @return the plan, or null when this system does not show its memory (no Linux {@code /proc}): then a
+     *     warning says so and the step runs as configured
      */
     static MemoryPlan memoryPlan(RunSettings s, RunLog log) {
-        return memoryPlan(s, log, MemoryAvailability.probe(s.model().device()));
+        MemoryAvailability available;
+        try {
+            available = MemoryAvailability.probe(s.model().device());
+        } catch (IllegalStateException e) {
+            log.diagnose(TrainingDiagnostic.Severity.WARNING, MEMORY_PLAN, 0, "no memory plan: " + e.getMessage()
+                    + "; the step runs as configured and is not checked against the memory available",
+                    "if the run is killed for memory, lower batchSize, groupSize or passageMaxLength, or set"
+                            + " gradientCache(n)");
+            return null;
+        }
+        return memoryPlan(s, log, available);
     }
 
     /**

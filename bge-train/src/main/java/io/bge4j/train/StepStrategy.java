@@ -35,10 +35,14 @@ interface StepStrategy {
 
     /**
      * @param s the run
-     * @param plan the preflight's memory plan: its GradCache chunk (0 = plain) replaces the configured one
+     * @param plan the preflight's memory plan: its GradCache chunk (0 = plain) replaces the configured one;
+     *     null when no plan could be made (the configured strategy)
      * @return the strategy the plan chose
      */
     static StepStrategy of(RunSettings s, MemoryPlan plan) {
+        if (plan == null) {
+            return of(s);
+        }
         int chunk = plan.gradCacheChunk();
         return chunk > 0 ? new GradCacheStep(chunk) : new PlainStep();
     }

@@ -83,7 +83,7 @@ final class TrainingSession implements TrainingLoop.Hooks {
                 baseFingerprint = Fingerprints.model(s.model()); // before resume or training change the weights
             }
             MemoryPlan memoryPlan = Preflight.memoryPlan(s, log); // before sampling or evaluation: fail in seconds
-            if (metrics != null) {
+            if (metrics != null && memoryPlan != null) {
                 metrics.memoryPlan(memoryPlan);
             }
             setUp(Preflight.prepare(s, log));
@@ -99,8 +99,8 @@ final class TrainingSession implements TrainingLoop.Hooks {
             }
             LearningRateSchedule schedule = LearningRateSchedule.builder().peakLearningRate(s.learningRate())
                     .totalSteps(totalSteps).warmupRatio(c.warmupRatio()).decay(c.schedule()).build();
-            TrainingLoop.Outcome out = new TrainingLoop(s, batches, StepStrategy.of(s, memoryPlan), optimizer, schedule, memory, log,
-                    this).run(start, totalSteps);
+            TrainingLoop.Outcome out = new TrainingLoop(s, batches, StepStrategy.of(s, memoryPlan), optimizer, schedule,
+                    memory, log, this).run(start, totalSteps);
             return finish(out);
         } finally {
             params.values().forEach(p -> p.setRequiresGradient(false));
