@@ -3,21 +3,29 @@ package io.bge4j.train;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import io.bge4j.train.plan.ProgressEstimator;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * A console progress bar for a fine-tune: bar, step/total, percentage, ETA, smoothed loss, learning rate and
- * examples per second, plus evaluations and diagnostics as they arrive, each on its own line.
+ * A console progress bar for a fine-tune: bar, step/total, percentage, ETA, smoothed loss, learning rate,
+ * examples per second, real (non-padding) tokens per second and the step's padding efficiency, plus
+ * evaluations, diagnostics and a long-run warning as they arrive, each on its own line.
  *
  * <p>In interactive mode (a terminal) the bar is redrawn in place with a carriage return after every step. Otherwise
  * (log files, CI, tests) it prints a fresh line every few steps, about {@link Builder#linesPerRun(int)} lines per
  * run, and always the last step. The writer is flushed after every write and never closed.
  *
  * <p>The loss and throughput shown are exponential moving averages with bias correction (the first value is shown
- * as is); the ETA is the average wall time per step so far (evaluations included) times the steps left.
+ * as is). The ETA comes from a {@link ProgressEstimator}: the moving average of the measured wall time between
+ * steps (the last 20, once the first 2 are past; evaluations excluded) times the steps left, plus the mean
+ * measured evaluation time times the evaluations still expected (their interval is learned from the steps at
+ * which evaluations arrive). Once the average has settled, if the run is predicted to last longer than
+ * {@link Builder#longRunThreshold(Duration)} (default one hour), one warning line names the settings that would
+ * shorten it.
  *
  * <p>Usage: {@code Finetuner.builder()...listener(new ConsoleProgress(System.out)).build().fit();}
  */
@@ -29,13 +37,21 @@ public final class ConsoleProgress implements TrainingListener {
     private final double smoothing;
     private final int linesPerRun;
     private final LongSupplier clock;
+    private final Duration longRun;
+    private final int queryMaxLength;
+    private final int passageMaxLength;
 
     private TrainingPlan plan;
+    private ProgressEstimator estimator;
+    private long markNanos;
+    private boolean warned;
+    private String pendingWarning;
     private long startNanos;
     private long every = 1;
     private long stepsSeen;
     private double lossAverage;
     private double speedAverage;
+    private double tokenAverage;
     private double weight;
     private String lastLine = "";
     private boolean barOnScreen;
@@ -68,6 +84,9 @@ public final class ConsoleProgress implements TrainingListener {
         this.smoothing = b.smoothing;
         this.linesPerRun = b.linesPerRun;
         this.clock = b.clock;
+        this.longRun = b.longRun;
+        this.queryMaxLength = b.queryMaxLength;
+        this.passageMaxLength = b.passageMaxLength;
     }
 
     /**
@@ -91,6 +110,10 @@ public final class ConsoleProgress implements TrainingListener {
     public synchronized void onStart(TrainingPlan p) {
         this.plan = p;
         this.startNanos = clock.getAsLong();
+        this.markNanos = startNanos;
+        long total = Math.max(1, p.totalSteps());
+        this.estimator = ProgressEstimator.builder().totalSteps(total).startStep(Math.min(total, p.startStep())).build();
+        this.warned = false;
         long remaining = Math.max(1, p.totalSteps() - p.startStep());
         this.every = interactive ? 1 : Math.max(1, remaining / linesPerRun);
         printLine(String.format(Locale.ROOT, "training on %d examples: batch %d x group %d%s, %d steps per epoch,"
@@ -103,19 +126,30 @@ public final class ConsoleProgress implements TrainingListener {
     @Override
     public synchronized void onStep(StepRecord r) {
         stepsSeen++;
+        measure(r);
         weight = smoothing * weight + (1 - smoothing);
         lossAverage = smoothing * lossAverage + (1 - smoothing) * r.loss();
         speedAverage = smoothing * speedAverage + (1 - smoothing) * r.examplesPerSecond();
+        tokenAverage = smoothing * tokenAverage + (1 - smoothing) * r.tokensPerSecond();
         lastRecord = r;
         long total = plan == null ? 0 : plan.totalSteps();
         boolean due = interactive || stepsSeen == 1 || r.step() >= total || stepsSeen % every == 0;
         if (due) {
             drawBar(render(r));
         }
+        if (pendingWarning != null) {
+            printLine(pendingWarning);
+            pendingWarning = null;
+        }
     }
 
     @Override
     public synchronized void onEvaluation(EvaluationRecord r) {
+        long now = clock.getAsLong();
+        if (estimator != null) {
+            estimator.recordEvaluation(Math.max(0, (now - markNanos) / 1e9), r.step());
+        }
+        markNanos = now;
         String when = r.step() == 0 ? "before training" : "at step " + r.step();
         printLine(String.format(Locale.ROOT, "eval %s: %s = %.4f%s", when, r.primaryMetric(), r.primaryValue(),
                 r.isBest() ? " (best so far)" : ""));
@@ -160,18 +194,55 @@ public final class ConsoleProgress implements TrainingListener {
         out.flush();
     }
 
+    /**
+     * Feeds the estimator with the wall time since the previous step or evaluation. The step's own tokens come
+     * from its record: real = tokens/s × its compute seconds (queries / examples per second), processed =
+     * real / padding efficiency.
+     */
+    private void measure(StepRecord r) {
+        long now = clock.getAsLong();
+        double secs = Math.max(0, (now - markNanos) / 1e9);
+        markNanos = now;
+        if (estimator == null) {
+            return;
+        }
+        int queries = plan.batchSize() * Math.max(1, plan.gradientAccumulation());
+        double own = r.examplesPerSecond() > 0 && Double.isFinite(r.examplesPerSecond())
+                ? queries / r.examplesPerSecond() : secs;
+        long real = Double.isFinite(r.tokensPerSecond()) && r.tokensPerSecond() > 0
+                ? Math.round(r.tokensPerSecond() * own) : 0;
+        double eff = r.paddingEfficiency();
+        long processed = Double.isFinite(eff) && eff > 0 ? Math.max(real, Math.round(real / eff)) : real;
+        estimator.recordStep(secs, queries, real, processed);
+        if (!warned) {
+            long epochs = plan.stepsPerEpoch() > 0 ? (plan.totalSteps() + plan.stepsPerEpoch() - 1) / plan.stepsPerEpoch()
+                    : 1;
+            estimator.longRunWarning(longRun, new ProgressEstimator.RunSettings(plan.groupSize(), queryMaxLength,
+                    passageMaxLength, (int) Math.max(1, epochs))).ifPresent(w -> {
+                        warned = true;
+                        pendingWarning = "warning LONG_RUN (step " + r.step() + "): " + w;
+                    });
+        }
+    }
+
     /** @return the current bar line for a step, e.g. {@code [######----]  3/10  30%  ETA 7s  loss ...} */
     private String render(StepRecord r) {
         long total = plan == null ? r.step() : plan.totalSteps();
         long start = plan == null ? 0 : plan.startStep();
         double fraction = total <= 0 ? 1 : Math.min(1, r.step() / (double) total);
-        double elapsed = (clock.getAsLong() - startNanos) / 1e9;
-        long done = r.step() - start;
-        double eta = done > 0 ? elapsed / done * Math.max(0, total - r.step()) : Double.NaN;
+        double eta = Double.NaN;
+        if (estimator != null && r.step() > start) {
+            eta = estimator.estimate().map(ProgressEstimator.Estimate::remainingSeconds).orElse(Double.NaN);
+        }
         String width = Long.toString(total);
-        return String.format(Locale.ROOT, "%s %" + width.length() + "d/%s %3d%%  ETA %s  loss %s  lr %.2e  %s ex/s",
-                bar(fraction, barWidth), r.step(), width, (int) Math.floor(fraction * 100), duration(eta),
-                number(lossAverage / weight), r.learningRate(), speed(speedAverage / weight));
+        String line = String.format(Locale.ROOT, "%s %" + width.length() + "d/%s %3d%%  ETA %s  loss %s  lr %.2e"
+                        + "  %s ex/s  %s tok/s", bar(fraction, barWidth), r.step(), width,
+                (int) Math.floor(fraction * 100), duration(eta), number(lossAverage / weight), r.learningRate(),
+                speed(speedAverage / weight), speed(tokenAverage / weight));
+        if (Double.isFinite(r.paddingEfficiency())) {
+            line += String.format(Locale.ROOT, "  pad eff %.0f%%", 100 * r.paddingEfficiency());
+        }
+        return line;
     }
 
     private void drawBar(String line) {
@@ -236,7 +307,10 @@ public final class ConsoleProgress implements TrainingListener {
         if (!Double.isFinite(v)) {
             return "?";
         }
-        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+        if (v >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return String.format(Locale.ROOT, v >= 1 || v == 0 ? "%.1f" : "%.2f", v); // 0.11, not 0.1 or 0.0
     }
 
     /**
@@ -251,6 +325,9 @@ public final class ConsoleProgress implements TrainingListener {
         private double smoothing = 0.9;
         private int linesPerRun = 20;
         private LongSupplier clock = System::nanoTime;
+        private Duration longRun = Duration.ofHours(1);
+        private int queryMaxLength;
+        private int passageMaxLength;
 
         private Builder(PrintWriter out) {
             this.out = out;
@@ -291,6 +368,26 @@ public final class ConsoleProgress implements TrainingListener {
         }
 
         /**
+         * @param threshold warn once when the measured rate predicts a longer run (default one hour)
+         * @return this
+         */
+        public Builder longRunThreshold(Duration threshold) {
+            this.longRun = threshold;
+            return this;
+        }
+
+        /**
+         * @param query the run's query token budget
+         * @param passage the run's passage token budget
+         * @return this; the long-run warning then also suggests a shorter passage length (default unknown)
+         */
+        public Builder tokenLengths(int query, int passage) {
+            this.queryMaxLength = query;
+            this.passageMaxLength = passage;
+            return this;
+        }
+
+        /**
          * @return the listener
          * @throws IllegalArgumentException naming the bad option
          */
@@ -306,6 +403,13 @@ public final class ConsoleProgress implements TrainingListener {
             }
             if (clock == null) {
                 throw new IllegalArgumentException("clock must not be null");
+            }
+            if (longRun == null || longRun.isNegative()) {
+                throw new IllegalArgumentException("longRunThreshold must be a non-negative duration, was " + longRun);
+            }
+            if (queryMaxLength < 0 || passageMaxLength < 0) {
+                throw new IllegalArgumentException("tokenLengths must be >= 0 (0 = unknown), were " + queryMaxLength
+                        + " and " + passageMaxLength);
             }
             return new ConsoleProgress(this);
         }

@@ -5,10 +5,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import io.bge4j.core.nn.Scalars;
 import io.bge4j.train.loss.LossResult;
-import java.util.Arrays;
+import io.bge4j.train.plan.LengthChunks;
+import java.util.List;
 
 /**
  * GradCache (Gao et al. 2021) around any loss: embed the micro-batch in chunks without a graph, take the
@@ -16,6 +18,10 @@ import java.util.Arrays;
  * dropout seed and back-propagate {@code sum(e · dL/de)}. The parameter gradients are those of the
  * whole batch (with dropout off; with dropout on, each chunk draws its own masks, which differ from the
  * masks of a one-graph step), at the memory cost of one chunk.
+ *
+ * <p>Chunks are length-aware ({@link LengthChunks#byCount}): each side's texts are sorted by token length
+ * before they are cut, so a chunk pads only to its own longest text; the embeddings are put back in the
+ * batch's order before the loss, and each replayed chunk takes its own rows of {@code dL/de}.
  */
 final class GradCacheStep implements StepStrategy {
 
@@ -25,14 +31,20 @@ final class GradCacheStep implements StepStrategy {
         this.chunk = chunk;
     }
 
+    /** @return texts per chunk */
+    int chunk() {
+        return chunk;
+    }
+
     @Override
     public StepLosses run(MicroBatch b, Context ctx) {
-        NDManager sm = ctx.manager();
+        LengthChunks qc = LengthChunks.byCount(LengthChunks.lengths(b.queryIds()), chunk);
+        LengthChunks pc = LengthChunks.byCount(LengthChunks.lengths(b.passageIds()), chunk);
         NDArray q;
         NDArray p;
         try (GradMode.Region r = GradMode.off()) {
-            q = embedChunks(ctx, b.queryIds(), b.index(), 1);
-            p = embedChunks(ctx, b.passageIds(), b.index(), 2);
+            q = embedChunks(ctx, qc, b.queryIds(), b.index(), 1);
+            p = embedChunks(ctx, pc, b.passageIds(), b.index(), 2);
         }
         q.setRequiresGradient(true);
         p.setRequiresGradient(true);
@@ -47,36 +59,50 @@ final class GradCacheStep implements StepStrategy {
         }
         NDArray dq = q.getGradient();
         NDArray dp = p.getGradient();
-        replayChunks(ctx, b.queryIds(), dq, b.index(), 1);
-        replayChunks(ctx, b.passageIds(), dp, b.index(), 2);
+        replayChunks(ctx, qc, b.queryIds(), dq, b.index(), 1);
+        replayChunks(ctx, pc, b.passageIds(), dp, b.index(), 2);
         q.setRequiresGradient(false);
         ctx.remember(p, b);
         return losses;
     }
 
-    private NDArray embedChunks(Context ctx, long[][] ids, long micro, int part) {
-        NDList chunks = new NDList();
-        for (int start = 0, k = 0; start < ids.length; start += chunk, k++) {
-            long[][] c = Arrays.copyOfRange(ids, start, Math.min(ids.length, start + chunk));
-            Engine.getInstance().setRandomSeed(Seeds.dropout(ctx.seed(), micro, part, k));
-            try (NDManager cm = ctx.manager().newSubManager()) {
-                NDArray e = ctx.model().embed(cm, c, true);
-                e.attach(ctx.manager());
-                chunks.add(e);
-            }
-        }
-        return chunks.size() == 1 ? chunks.head() : NDArrays.concat(chunks, 0);
+    @Override
+    public Padding padding(MicroBatch b) {
+        LengthChunks qc = LengthChunks.byCount(LengthChunks.lengths(b.queryIds()), chunk);
+        LengthChunks pc = LengthChunks.byCount(LengthChunks.lengths(b.passageIds()), chunk);
+        return new Padding(qc.realTokens() + pc.realTokens(), qc.processedTokens() + pc.processedTokens());
     }
 
-    private void replayChunks(Context ctx, long[][] ids, NDArray grad, long micro, int part) {
-        for (int start = 0, k = 0; start < ids.length; start += chunk, k++) {
-            int end = Math.min(ids.length, start + chunk);
-            long[][] c = Arrays.copyOfRange(ids, start, end);
+    /** The embeddings of every text of one side, without a graph, in the batch's order. */
+    private NDArray embedChunks(Context ctx, LengthChunks plan, long[][] ids, long micro, int part) {
+        NDList parts = new NDList();
+        List<int[]> chunks = plan.chunks();
+        for (int k = 0; k < chunks.size(); k++) {
+            Engine.getInstance().setRandomSeed(Seeds.dropout(ctx.seed(), micro, part, k));
+            try (NDManager cm = ctx.manager().newSubManager()) {
+                NDArray e = ctx.model().embed(cm, plan.select(ids, chunks.get(k)), true);
+                e.attach(ctx.manager());
+                parts.add(e);
+            }
+        }
+        NDArray sorted = parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 0);
+        return plan.restore(sorted);
+    }
+
+    /** Re-runs each chunk with a graph and the chunk's dropout seed, back-propagating its rows of {@code grad}. */
+    private void replayChunks(Context ctx, LengthChunks plan, long[][] ids, NDArray grad, long micro, int part) {
+        List<int[]> chunks = plan.chunks();
+        for (int k = 0; k < chunks.size(); k++) {
+            int[] c = chunks.get(k);
             try (NDManager cm = ctx.manager().newSubManager(); GradientCollector gc = Engine.getInstance()
                     .newGradientCollector()) {
                 Engine.getInstance().setRandomSeed(Seeds.dropout(ctx.seed(), micro, part, k));
-                NDArray e = ctx.model().embed(cm, c, true);
-                NDArray g = grad.get(start + ":" + end);
+                NDArray e = ctx.model().embed(cm, plan.select(ids, c), true);
+                long[] rows = new long[c.length];
+                for (int j = 0; j < c.length; j++) {
+                    rows[j] = c[j];
+                }
+                NDArray g = grad.get(new NDIndex("{}", cm.create(rows)));
                 g.attach(cm);
                 gc.backward(e.mul(g).sum());
             }

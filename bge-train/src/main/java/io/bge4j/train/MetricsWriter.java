@@ -1,6 +1,7 @@
 package io.bge4j.train;
 
 import io.bge4j.core.Bge4jException;
+import io.bge4j.train.plan.MemoryPlan;
 import io.bge4j.train.report.MetricsLog;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -11,13 +12,14 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The listener behind {@code outputDir/metrics.jsonl}: appends a run-start line, one line per step and per
- * evaluation, and a run-end line. The lines themselves come from {@link MetricsLog}, the one place that
+ * evaluation, the preflight's memory plan, and a run-end line. The lines themselves come from {@link MetricsLog}, the one place that
  * knows the format (and reads it back).
  */
 final class MetricsWriter implements TrainingListener, AutoCloseable {
 
     private final Path file;
     private final BufferedWriter out;
+    private MemoryPlan pendingPlan;
 
     MetricsWriter(Path outputDir) {
         this.file = outputDir.resolve("metrics.jsonl");
@@ -36,6 +38,18 @@ final class MetricsWriter implements TrainingListener, AutoCloseable {
 
     void runStart(MetricsLog.RunStart r) {
         write(MetricsLog.line(r));
+        if (pendingPlan != null) {
+            write(MetricsLog.memoryPlan(pendingPlan.provenance()));
+            pendingPlan = null;
+        }
+    }
+
+    /**
+     * The preflight's memory plan, written ({@code type: memory_plan}, {@link MemoryPlan#provenance()}) right
+     * after the run's {@code run_start} line.
+     */
+    void memoryPlan(MemoryPlan plan) {
+        this.pendingPlan = plan;
     }
 
     void runEnd(long step, FinetuneResult.StopReason reason) {

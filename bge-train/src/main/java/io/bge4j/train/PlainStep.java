@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.training.GradientCollector;
 import io.bge4j.core.nn.Scalars;
 import io.bge4j.train.loss.LossResult;
+import io.bge4j.train.plan.LengthChunks;
 
 /** One graph over the whole micro-batch: embed queries and passages with dropout, loss, backward. */
 final class PlainStep implements StepStrategy {
@@ -23,5 +24,16 @@ final class PlainStep implements StepStrategy {
             ctx.remember(p, b);
             return losses;
         }
+    }
+
+    /** Queries pad to the longest query, passages to the longest passage. */
+    @Override
+    public Padding padding(MicroBatch b) {
+        return side(b.queryIds()).plus(side(b.passageIds()));
+    }
+
+    private static Padding side(long[][] ids) {
+        LengthChunks one = LengthChunks.byCount(LengthChunks.lengths(ids), Math.max(1, ids.length));
+        return new Padding(one.realTokens(), one.processedTokens());
     }
 }

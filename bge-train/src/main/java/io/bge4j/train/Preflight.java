@@ -5,13 +5,87 @@ import io.bge4j.core.BgeModel;
 import io.bge4j.data.ModelSizeRecommendation;
 import io.bge4j.data.TrainingExample;
 import io.bge4j.data.sampling.SamplingResult;
+import io.bge4j.train.plan.MemoryAvailability;
+import io.bge4j.train.plan.MemoryCalibration;
+import io.bge4j.train.plan.MemoryPlan;
+import io.bge4j.train.plan.MemoryPlanException;
+import io.bge4j.train.plan.MemoryPlanner;
+import io.bge4j.train.plan.StepShape;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Before the first step: sample negatives once, then report what in the data will hurt the run. */
+/**
+ * Before the first step: plan the step's memory (fail fast when nothing fits), sample negatives once, then
+ * report what in the data will hurt the run.
+ */
 final class Preflight {
 
+    /** Diagnostic code of the memory plan (INFO as configured, WARNING when the planner changed the step). */
+    static final String MEMORY_PLAN = "MEMORY_PLAN";
+
     private Preflight() {}
+
+    /**
+     * Plans the step against what this process may use now ({@link MemoryAvailability#probe}); see
+     * {@link #memoryPlan(RunSettings, RunLog, MemoryAvailability)}.
+     *
+     * @return the plan, or null when this system does not show its memory (no Linux {@code /proc}): then a
+     *     warning says so and the step runs as configured
+     */
+    static MemoryPlan memoryPlan(RunSettings s, RunLog log) {
+        MemoryAvailability available;
+        try {
+            available = MemoryAvailability.probe(s.model().device());
+        } catch (IllegalStateException e) {
+            log.diagnose(TrainingDiagnostic.Severity.WARNING, MEMORY_PLAN, 0, "no memory plan: " + e.getMessage()
+                    + "; the step runs as configured and is not checked against the memory available",
+                    "if the run is killed for memory, lower batchSize, groupSize or passageMaxLength, or set"
+                            + " gradientCache(n)");
+            return null;
+        }
+        return memoryPlan(s, log, available);
+    }
+
+    /**
+     * Estimates the peak of one step of this run (model, batch, group, lengths, accumulation, GradCache chunk,
+     * cross-batch memory) against {@code available}, and reports the plan as a {@value #MEMORY_PLAN}
+     * diagnostic. When the step as configured does not fit, the plan runs GradCache with the largest chunk
+     * that fits (same gradients, same batch); when nothing fits, the diagnostic is an error and this throws.
+     *
+     * @param available what the step may use (the seam tests use to fake a small machine)
+     * @return the plan to run
+     * @throws MemoryPlanException with the estimate, the budget and what to change, when nothing fits
+     */
+    static MemoryPlan memoryPlan(RunSettings s, RunLog log, MemoryAvailability available) {
+        FinetuneConfig c = s.config();
+        MemoryPlanner sizing = MemoryPlanner.builder().config(s.model().config()).build();
+        // gradients are allocated by the first backward, so before it the runtime is the resident size less the
+        // weights (fp32 today); on a GPU the weights live on the device and the runtime is the whole RSS
+        long weights = available.onGpu() ? 0 : 4L * sizing.parameterCount();
+        MemoryPlanner planner = MemoryPlanner.builder().config(s.model().config())
+                .calibration(MemoryCalibration.DEFAULT.withRuntimeBytes(
+                        Math.max(MemoryCalibration.DEFAULT.runtimeBytes(), available.processResidentBytes() - weights)))
+                .build();
+        boolean dropout = s.model().config().hiddenDropoutProb() > 0 || s.model().config().attentionDropoutProb() > 0;
+        StepShape shape = new StepShape(c.batchSize(), c.groupSize(), s.queryMaxLength(), s.passageMaxLength(),
+                c.gradientAccumulation(), c.gradientCacheMiniBatch(), c.memorySize(), dropout);
+        MemoryPlan plan = planner.plan(shape, available);
+        switch (plan.decision()) {
+            case DOES_NOT_FIT -> log.diagnose(TrainingDiagnostic.Severity.ERROR, MEMORY_PLAN, 0, plan.summary(),
+                    String.join("; ", plan.advice()));
+            case PLAIN, GRAD_CACHE -> {
+                if (plan.changed()) {
+                    log.diagnose(TrainingDiagnostic.Severity.WARNING, MEMORY_PLAN, 0, plan.summary(),
+                            "the planner turned on GradCache with chunks of " + plan.gradCacheChunk()
+                                    + " texts; set gradientCache(n) (CLI --gradient-cache n) to choose the chunk,"
+                                    + " or lower batchSize, groupSize or passageMaxLength for a faster plain step");
+                } else {
+                    log.diagnose(TrainingDiagnostic.Severity.INFO, MEMORY_PLAN, 0, plan.summary(), "");
+                }
+            }
+        }
+        return plan.requireFits();
+    }
 
     /** @return the examples to train on (sampled when a sampler is set) */
     static List<TrainingExample> prepare(RunSettings s, RunLog log) {

@@ -16,13 +16,15 @@ package io.bge4j.train;
  * @param tokensPerSecond non-padding tokens (queries + passages) per second
  * @param maskedCandidates (query, candidate) pairs guided masking removed from the softmax in this step,
  *     summed over its micro-batches (0 without {@code guidedMasking})
+ * @param paddingEfficiency real / processed tokens of the step (processed = texts × the length each set of
+ *     texts encoded together was padded to), in (0, 1]; NaN when not measured
  */
 public record StepRecord(long step, int epoch, double loss, double contrastiveLoss, double distillationLoss,
         double learningRate, double gradNorm, double examplesPerSecond, double tokensPerSecond,
-        long maskedCandidates) {
+        long maskedCandidates, double paddingEfficiency) {
 
     /**
-     * A step that masked nothing.
+     * A step that masked nothing and whose padding was not measured ({@link #paddingEfficiency()} NaN).
      *
      * @param step 1-based step number
      * @param epoch 0-based epoch
@@ -32,11 +34,11 @@ public record StepRecord(long step, int epoch, double loss, double contrastiveLo
      * @param learningRate the rate used
      * @param gradNorm gradient norm before clipping
      * @param examplesPerSecond queries per second
-     * @param tokensPerSecond tokens per second
+     * @param tokensPerSecond real (non-padding) tokens per second
      */
     public StepRecord(long step, int epoch, double loss, double contrastiveLoss, double distillationLoss,
             double learningRate, double gradNorm, double examplesPerSecond, double tokensPerSecond) {
         this(step, epoch, loss, contrastiveLoss, distillationLoss, learningRate, gradNorm, examplesPerSecond,
-                tokensPerSecond, 0L);
+                tokensPerSecond, 0L, Double.NaN);
     }
 }

@@ -7,6 +7,7 @@ import io.bge4j.train.loss.EmbeddingLoss;
 import io.bge4j.train.loss.LossInput;
 import io.bge4j.train.loss.LossResult;
 import io.bge4j.train.memory.CrossBatchMemory;
+import io.bge4j.train.plan.MemoryPlan;
 import java.util.Optional;
 
 /**
@@ -26,10 +27,52 @@ interface StepStrategy {
      */
     StepLosses run(MicroBatch batch, Context ctx);
 
-    /** @return the strategy for the run's options */
+    /** @return the strategy for the run's options as configured (no memory plan) */
     static StepStrategy of(RunSettings s) {
         int chunk = s.config().gradientCacheMiniBatch();
         return chunk > 0 ? new GradCacheStep(chunk) : new PlainStep();
+    }
+
+    /**
+     * @param s the run
+     * @param plan the preflight's memory plan: its GradCache chunk (0 = plain) replaces the configured one;
+     *     null when no plan could be made (the configured strategy)
+     * @return the strategy the plan chose
+     */
+    static StepStrategy of(RunSettings s, MemoryPlan plan) {
+        if (plan == null) {
+            return of(s);
+        }
+        int chunk = plan.gradCacheChunk();
+        return chunk > 0 ? new GradCacheStep(chunk) : new PlainStep();
+    }
+
+    /**
+     * Tokens this strategy encodes for a micro-batch: real (non-padding) and processed (texts × the padded
+     * length of the set each is encoded in), summed over queries and passages.
+     *
+     * @param batch the micro-batch
+     * @return the token counts
+     */
+    Padding padding(MicroBatch batch);
+
+    /**
+     * Real and processed tokens of a micro-batch.
+     *
+     * @param real non-padding tokens
+     * @param processed tokens the encoder ran over, padding included
+     */
+    record Padding(long real, long processed) {
+
+        /** @return the sum of two counts */
+        Padding plus(Padding o) {
+            return new Padding(real + o.real, processed + o.processed);
+        }
+
+        /** @return real / processed, 1 when nothing was processed */
+        double efficiency() {
+            return processed == 0 ? 1 : real / (double) processed;
+        }
     }
 
     /**

@@ -83,14 +83,14 @@ final class TrainingLoop {
         double con = 0;
         double kd = 0;
         long masked = 0;
-        long tokens = 0;
+        StepStrategy.Padding padding = new StepStrategy.Padding(0, 0);
         int queries = 0;
         long next = completed + 1;
         try {
             for (int a = 0; a < accumulation; a++) {
                 MicroBatch b = batches.assemble(completed * accumulation + a);
                 queries += b.queries().size();
-                tokens += b.tokens();
+                padding = padding.plus(strategy.padding(b));
                 StepStrategy.StepLosses l;
                 try (NDManager sm = s.model().manager().newSubManager()) {
                     l = strategy.run(b, new StepStrategy.Context(s.model(), s.loss(), sm, s.config().groupSize(),
@@ -118,7 +118,7 @@ final class TrainingLoop {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             StepRecord rec = new StepRecord(next, epoch, loss / accumulation, con / accumulation, kd / accumulation, lr,
-                    gradNorm, queries / secs, tokens / secs, masked);
+                    gradNorm, queries / secs, padding.real() / secs, masked, padding.efficiency());
             log.step(rec);
             for (Diagnostic d : monitor.observe(next, rec.loss())) {
                 log.diagnose(d.severity() == Diagnostic.Severity.ERROR ? TrainingDiagnostic.Severity.ERROR

@@ -14,6 +14,7 @@ import io.bge4j.train.loss.MatryoshkaLoss;
 import io.bge4j.train.memory.CrossBatchMemory;
 import io.bge4j.train.optim.AdamW;
 import io.bge4j.train.optim.LearningRateSchedule;
+import io.bge4j.train.plan.MemoryPlan;
 import io.bge4j.train.report.Fingerprints;
 import io.bge4j.train.report.MetricsLog;
 import io.bge4j.train.report.ModelCardWriter;
@@ -85,6 +86,10 @@ final class TrainingSession implements TrainingLoop.Hooks {
             if (c.outputDir() != null) {
                 baseFingerprint = Fingerprints.model(s.model()); // before resume or training change the weights
             }
+            MemoryPlan memoryPlan = Preflight.memoryPlan(s, log); // before sampling or evaluation: fail in seconds
+            if (metrics != null && memoryPlan != null) {
+                metrics.memoryPlan(memoryPlan);
+            }
             setUp(Preflight.prepare(s, log));
             long start = c.resumeFrom() != null ? resume(c.resumeFrom()) : 0;
             if (metrics != null) {
@@ -98,8 +103,8 @@ final class TrainingSession implements TrainingLoop.Hooks {
             }
             LearningRateSchedule schedule = LearningRateSchedule.builder().peakLearningRate(s.learningRate())
                     .totalSteps(totalSteps).warmupRatio(c.warmupRatio()).decay(c.schedule()).build();
-            TrainingLoop.Outcome out = new TrainingLoop(s, batches, StepStrategy.of(s), optimizer, schedule, memory, log,
-                    this).run(start, totalSteps);
+            TrainingLoop.Outcome out = new TrainingLoop(s, batches, StepStrategy.of(s, memoryPlan), optimizer, schedule,
+                    memory, log, this).run(start, totalSteps);
             return finish(out);
         } finally {
             params.values().forEach(p -> p.setRequiresGradient(false));

@@ -44,12 +44,14 @@ public final class MemoryPlanner {
     private final int weightBytes;
     private final MemoryCalibration calibration;
     private final double headroom;
+    private final long maxChunkTokens;
 
     private MemoryPlanner(Builder b) {
         this.config = b.config;
         this.weightBytes = b.weightBytes;
         this.calibration = b.calibration;
         this.headroom = b.headroom;
+        this.maxChunkTokens = b.maxChunkTokens;
     }
 
     /** @return a builder; {@link Builder#config} is required */
@@ -65,6 +67,11 @@ public final class MemoryPlanner {
     /** @return the fraction of the budget kept free, e.g. 0.2 */
     public double headroom() {
         return headroom;
+    }
+
+    /** @return padded tokens per GradCache chunk the planner picks at most when it turns GradCache on (0 = no cap) */
+    public long maxChunkTokens() {
+        return maxChunkTokens;
     }
 
     /** @return the number of parameters of the encoder (embeddings, layers; no pooler) */
@@ -147,7 +154,8 @@ public final class MemoryPlanner {
 
     /**
      * Decides how to run the step: as asked when it fits; else GradCache with the largest chunk that fits
-     * (the same gradients, so the batch is kept); else {@link MemoryPlan.Decision#DOES_NOT_FIT} with what to
+     * (the same gradients, so the batch is kept), but when the planner turns GradCache on itself no more than
+     * {@link Builder#maxChunkTokens} padded tokens per chunk; else {@link MemoryPlan.Decision#DOES_NOT_FIT} with what to
      * change. A GradCache chunk the user asked for is kept when it fits and lowered when it does not.
      *
      * @param s the step as configured
@@ -165,13 +173,24 @@ public final class MemoryPlanner {
                             + " as configured fits", List.of());
         }
         int maxChunk = s.gradCacheChunk() > 0 ? s.gradCacheChunk() - 1 : Math.max(s.batchSize(), s.passages());
-        int chunk = largestChunk(s, available, usable, maxChunk);
+        int largest = largestChunk(s, available, usable, maxChunk);
+        int chunk = largest;
+        String capped = "";
+        if (s.gradCacheChunk() == 0 && maxChunkTokens > 0) {
+            int cap = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                    maxChunkTokens / Math.max(s.queryMaxLength(), s.passageMaxLength())));
+            if (largest > cap) {
+                chunk = cap;
+                capped = " (chunks of up to " + largest + " would fit; the planner stops at " + maxChunkTokens
+                        + " padded tokens per chunk, since larger chunks cost memory without being much faster)";
+            }
+        }
         if (chunk > 0) {
             StepShape chosen = s.withGradCacheChunk(chunk);
             String why = (s.gradCacheChunk() == 0 ? "the plain step needs " : "GradCache chunk " + s.gradCacheChunk()
                     + " needs ") + MemoryEstimate.gib(asked.total()) + " GiB of " + MemoryEstimate.gib(usable)
                     + " GiB usable; GradCache with chunks of " + chunk + " texts gives the same gradients and keeps"
-                    + " the batch of " + s.batchSize() + " x " + s.groupSize();
+                    + " the batch of " + s.batchSize() + " x " + s.groupSize() + capped;
             return new MemoryPlan(MemoryPlan.Decision.GRAD_CACHE, s, chosen, asked, estimate(chosen), available,
                     budget, usable, headroom, why, List.of());
         }
@@ -239,6 +258,7 @@ public final class MemoryPlanner {
         private int weightBytes = 4;
         private MemoryCalibration calibration = MemoryCalibration.DEFAULT;
         private double headroom = 0.2;
+        private long maxChunkTokens = 4096;
 
         private Builder() {}
 
@@ -266,6 +286,18 @@ public final class MemoryPlanner {
             return this;
         }
 
+        /**
+         * @param tokens when the planner turns GradCache on, at most this many padded tokens per chunk (chunk
+         *     texts x the longer max length; default 4096, 16 passages of 256 tokens): GradCache costs about one
+         *     extra forward whatever the chunk, so a chunk past a few thousand tokens buys memory use, not speed.
+         *     0 = the largest chunk that fits. A chunk the user configured is never raised or capped by this
+         * @return this
+         */
+        public Builder maxChunkTokens(long tokens) {
+            this.maxChunkTokens = tokens;
+            return this;
+        }
+
         /** @return the planner @throws IllegalArgumentException naming the bad option */
         public MemoryPlanner build() {
             if (config == null) {
@@ -276,6 +308,9 @@ public final class MemoryPlanner {
             }
             if (calibration == null) {
                 throw new IllegalArgumentException("calibration must not be null");
+            }
+            if (maxChunkTokens < 0) {
+                throw new IllegalArgumentException("maxChunkTokens must be >= 0 (0 = no cap), got " + maxChunkTokens);
             }
             if (!(headroom >= 0 && headroom < 1)) {
                 throw new IllegalArgumentException("headroom must be in [0, 1), got " + headroom);

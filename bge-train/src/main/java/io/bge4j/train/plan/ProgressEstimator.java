@@ -31,7 +31,9 @@ public final class ProgressEstimator {
     private final long startStep;
     private final int warmupSteps;
     private final int window;
-    private final long evaluateEvery;
+    private long evaluateEvery;
+    private final boolean inferEvaluations;
+    private long lastEvaluationStep = -1;
     private final Deque<Double> recent = new ArrayDeque<>();
     private double recentSum;
     private long steps;
@@ -48,6 +50,7 @@ public final class ProgressEstimator {
         this.warmupSteps = b.warmupSteps;
         this.window = b.window;
         this.evaluateEvery = b.evaluateEvery;
+        this.inferEvaluations = b.evaluateEvery == 0;
     }
 
     /** @return a builder; {@link Builder#totalSteps} is required */
@@ -89,6 +92,26 @@ public final class ProgressEstimator {
         }
         evaluations++;
         evaluationSeconds += seconds;
+    }
+
+    /**
+     * Records one finished evaluation at a step. When the builder was given no {@code evaluateEvery}, the
+     * interval is learned from these steps: the gap between the last two evaluations after training started
+     * (the first one's gap is counted from the start step), and evaluations are assumed to continue at it.
+     * An evaluation before training (step 0 of a fresh run) only adds its time.
+     *
+     * @param seconds its wall time
+     * @param step the completed steps when it ran
+     */
+    public void recordEvaluation(double seconds, long step) {
+        recordEvaluation(seconds);
+        if (inferEvaluations && step > startStep) {
+            long from = lastEvaluationStep >= 0 ? lastEvaluationStep : startStep;
+            if (step > from) {
+                evaluateEvery = step - from;
+            }
+            lastEvaluationStep = step;
+        }
     }
 
     /**
@@ -158,6 +181,9 @@ public final class ProgressEstimator {
 
     /** Fraction of the step time left when passages become {@code group} per query of {@code length} tokens. */
     private static double scaleForPassages(RunSettings s, int group, int length) {
+        if (s.passageMaxLength() <= 0) { // lengths unknown: passages dominate, count them
+            return group / (double) s.groupSize();
+        }
         double before = (double) s.queryMaxLength() + (double) s.groupSize() * s.passageMaxLength();
         double after = (double) s.queryMaxLength() + (double) group * length;
         return after / before;
@@ -167,8 +193,9 @@ public final class ProgressEstimator {
      * The sizes a long-run warning refers to.
      *
      * @param groupSize passages per query
-     * @param queryMaxLength query truncation length
-     * @param passageMaxLength passage truncation length
+     * @param queryMaxLength query truncation length (0 when unknown)
+     * @param passageMaxLength passage truncation length (0 when unknown: no passage-length advice, and the
+     *     group-size advice scales with the passages alone)
      * @param epochs passes over the data
      */
     public record RunSettings(int groupSize, int queryMaxLength, int passageMaxLength, int epochs) {}
@@ -246,7 +273,11 @@ public final class ProgressEstimator {
             return this;
         }
 
-        /** @param n steps between evaluations, 0 for none (default) @return this */
+        /**
+         * @param n steps between evaluations; 0 (default) learns it from
+         *     {@link ProgressEstimator#recordEvaluation(double, long)}, else assumes none
+         * @return this
+         */
         public Builder evaluateEvery(long n) {
             this.evaluateEvery = n;
             return this;

@@ -27,11 +27,13 @@ import java.util.Objects;
  * {@code "type"}:
  * <ul>
  *   <li>{@code step}: {@code step, epoch, loss, contrastive_loss, distillation_loss, lr, grad_norm,
- *       examples_per_s, tokens_per_s, masked_candidates} ({@link StepRecord});
+ *       examples_per_s, tokens_per_s, masked_candidates, padding_efficiency} ({@link StepRecord});
  *   <li>{@code eval}: {@code step, primary, value, best, metrics} (metric key → mean) ({@link EvaluationRecord});
  *   <li>{@code diagnostic}: {@code severity, code, step, message, suggestion} ({@link TrainingDiagnostic});
  *   <li>{@code run_start}: {@code start_step, time, resumed_from} ({@link RunStart});
- *   <li>{@code run_end}: {@code step, stop_reason}.
+ *   <li>{@code run_end}: {@code step, stop_reason};
+ *   <li>{@code memory_plan}: the preflight's memory plan (decision, GradCache chunk, estimate terms, budget), read
+ *       past.
  * </ul>
  * The trainer writes {@code run_start}, {@code step}, {@code eval} and {@code run_end} lines with these methods;
  * {@code diagnostic} lines are read when present. Lines of another type are skipped and counted; a line that is not a JSON object, or lacks a
@@ -68,6 +70,20 @@ public final class MetricsLog {
                 .put("lr", r.learningRate()).put("grad_norm", r.gradNorm())
                 .put("examples_per_s", r.examplesPerSecond()).put("tokens_per_s", r.tokensPerSecond())
                 .put("masked_candidates", r.maskedCandidates());
+        if (Double.isFinite(r.paddingEfficiency())) {
+            j.put("padding_efficiency", r.paddingEfficiency());
+        }
+        return j.toString();
+    }
+
+    /**
+     * @param plan the memory plan's flat key/value pairs ({@code MemoryPlan.provenance()})
+     * @return its line, {@code type: memory_plan}
+     */
+    public static String memoryPlan(Map<String, Object> plan) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("type", "memory_plan");
+        plan.forEach((k, v) -> j.set(k, JSON.valueToTree(v)));
         return j.toString();
     }
 
@@ -149,7 +165,8 @@ public final class MetricsLog {
                         StepRecord r = new StepRecord(l.lng("step"), (int) l.lng("epoch"), l.dbl("loss"),
                                 l.dbl("contrastive_loss"), l.optDbl("distillation_loss", 0), l.dbl("lr"),
                                 l.dbl("grad_norm"), l.optDbl("examples_per_s", Double.NaN),
-                                l.optDbl("tokens_per_s", Double.NaN), (long) l.optDbl("masked_candidates", 0));
+                                l.optDbl("tokens_per_s", Double.NaN), (long) l.optDbl("masked_candidates", 0),
+                                l.optDbl("padding_efficiency", Double.NaN));
                         if (!steps.isEmpty() && r.step() <= steps.get(steps.size() - 1).step()) {
                             superseded += drop(steps, evals, r.step(), r.step());
                         }
@@ -193,6 +210,7 @@ public final class MetricsLog {
                         stop = null;
                     }
                     case "run_end" -> stop = l.str("stop_reason");
+                    case "memory_plan" -> { } // provenance of the step layout; not part of the history
                     default -> ignored++;
                 }
             }

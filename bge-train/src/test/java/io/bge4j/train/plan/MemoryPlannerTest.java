@@ -121,7 +121,7 @@ class MemoryPlannerTest {
     @Test
     void gradCacheWithTheLargestChunkThatFitsWhenThePlainStepDoesNot() {
         MemoryAvailability a = host(20 * GIB);
-        MemoryPlanner pl = small();
+        MemoryPlanner pl = MemoryPlanner.builder().config(SMALL).maxChunkTokens(0).build();
         MemoryPlan p = pl.plan(ISSUE, a).requireFits();
         assertEquals(MemoryPlan.Decision.GRAD_CACHE, p.decision());
         assertTrue(p.changed());
@@ -134,6 +134,25 @@ class MemoryPlannerTest {
         assertTrue(p.summary().contains("same gradients"), p.summary());
         assertEquals("GRAD_CACHE", p.provenance().get("decision"));
         assertEquals(c, p.provenance().get("grad_cache_chunk"));
+    }
+
+    @Test
+    void theChunkThePlannerPicksStopsAtMaxChunkTokensButNeverAboveWhatFits() {
+        MemoryPlanner pl = small(); // default cap 4096 padded tokens: 16 texts at 256 tokens
+        assertEquals(4096, pl.maxChunkTokens());
+        MemoryPlan roomy = pl.plan(ISSUE, host(20 * GIB)).requireFits();
+        assertEquals(16, roomy.gradCacheChunk());
+        assertTrue(roomy.reason().contains("chunks of up to "), roomy.reason());
+        MemoryPlanner uncapped = MemoryPlanner.builder().config(SMALL).maxChunkTokens(0).build();
+        assertTrue(uncapped.plan(ISSUE, host(20 * GIB)).gradCacheChunk() > 16);
+        // where fewer than 16 texts fit, the largest that fits
+        int tight = uncapped.plan(ISSUE, host(3 * GIB)).requireFits().gradCacheChunk();
+        assertTrue(tight >= 1 && tight < 16, "chunk " + tight);
+        assertEquals(tight, pl.plan(ISSUE, host(3 * GIB)).gradCacheChunk());
+        // a configured chunk is not capped
+        assertEquals(32, pl.plan(ISSUE.withGradCacheChunk(32), host(20 * GIB)).gradCacheChunk());
+        assertThrows(IllegalArgumentException.class, () -> MemoryPlanner.builder().config(SMALL).maxChunkTokens(-1)
+                .build());
     }
 
     @Test
