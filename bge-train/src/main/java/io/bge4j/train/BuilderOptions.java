@@ -69,6 +69,7 @@ final class BuilderOptions {
     double guideMargin;
     GuidedMaskingLoss.MarginType guideMarginType;
     final List<Evaluator> guards = new ArrayList<>();
+    Boolean keyedDropout;
 
     /** @return the options as a record (lists copied); nothing here is validated */
     FinetuneConfig toConfig() {
@@ -79,6 +80,7 @@ final class BuilderOptions {
                 evaluateEvery, evaluateEachEpoch == null ? evaluateEvery == 0 : evaluateEachEpoch, patience,
                 minDelta, checkpointEvery, keepCheckpoints, resumeFrom, kd, kdTau,
                 evaluateBase, saveFinal, lengthBucketing, loss, matryoshkaDims, matryoshkaWeights, guidedMasking,
-                guideModel, guideMargin, guideMarginType, guards);
+                guideModel, guideMargin, guideMarginType, guards,
+                keyedDropout);
     }
 }

@@ -70,6 +70,8 @@ import java.util.List;
  * @param guideMarginType how the margin applies, or {@code null} when guided masking is off
  * @param guardEvaluators general-domain regression guards: evaluated on the base before training and on the best
  *     model after it, never used to pick the model; empty for none
+ * @param keyedDropout whether dropout masks are a function of (seed, micro-batch, text): {@code null} = on for
+ *     GradCache steps, off for plain steps
  */
 public record FinetuneConfig(
         BgeModel model,
@@ -118,7 +120,8 @@ public record FinetuneConfig(
         BgeModel guideModel,
         double guideMargin,
         GuidedMaskingLoss.MarginType guideMarginType,
-        List<Evaluator> guardEvaluators) {
+        List<Evaluator> guardEvaluators,
+        Boolean keyedDropout) {
 
     /** Copies the lists; {@link Finetuner.Builder#build()} validates every option. */
     public FinetuneConfig {

@@ -16,8 +16,10 @@ import java.util.List;
  * GradCache (Gao et al. 2021) around any loss: embed the micro-batch in chunks without a graph, take the
  * loss gradient with respect to the embeddings, then re-run each chunk with a graph and the same
  * dropout seed and back-propagate {@code sum(e · dL/de)}. The parameter gradients are those of the
- * whole batch (with dropout off; with dropout on, each chunk draws its own masks, which differ from the
- * masks of a one-graph step), at the memory cost of one chunk.
+ * whole batch at the memory cost of one chunk: with dropout off, and with dropout on when the masks are keyed per
+ * text ({@link StepStrategy#dropoutKeys}, the default for this step), which makes them independent of the chunking
+ * and padding, so any chunk size and a keyed plain step give the same gradients ({@code KeyedGradCacheTest}).
+ * Unkeyed, each chunk draws its own masks from a per-chunk engine seed.
  *
  * <p>Chunks are length-aware ({@link LengthChunks#byCount}): each side's texts are sorted by token length
  * before they are cut, so a chunk pads only to its own longest text; the embeddings are put back in the
@@ -26,9 +28,20 @@ import java.util.List;
 final class GradCacheStep implements StepStrategy {
 
     private final int chunk;
+    private final boolean keyed;
 
     GradCacheStep(int chunk) {
+        this(chunk, true);
+    }
+
+    GradCacheStep(int chunk, boolean keyed) {
         this.chunk = chunk;
+        this.keyed = keyed;
+    }
+
+    /** @return whether dropout masks are keyed per text */
+    boolean keyed() {
+        return keyed;
     }
 
     /** @return texts per chunk */
@@ -80,13 +93,26 @@ final class GradCacheStep implements StepStrategy {
         for (int k = 0; k < chunks.size(); k++) {
             Engine.getInstance().setRandomSeed(Seeds.dropout(ctx.seed(), micro, part, k));
             try (NDManager cm = ctx.manager().newSubManager()) {
-                NDArray e = ctx.model().embed(cm, plan.select(ids, chunks.get(k)), true);
+                NDArray e = ctx.model().embed(cm, plan.select(ids, chunks.get(k)), true, keys(ctx, ids, chunks.get(k),
+                        micro, part));
                 e.attach(ctx.manager());
                 parts.add(e);
             }
         }
         NDArray sorted = parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 0);
         return plan.restore(sorted);
+    }
+
+    /** The keys of one chunk's texts (the same in both passes), or null when dropout is not keyed. */
+    private long[] keys(Context ctx, long[][] ids, int[] chunkRows, long micro, int part) {
+        if (!keyed) {
+            return null;
+        }
+        long[][] sub = new long[chunkRows.length][];
+        for (int j = 0; j < chunkRows.length; j++) {
+            sub[j] = ids[chunkRows[j]];
+        }
+        return StepStrategy.dropoutKeys(ctx.seed(), micro, part, sub);
     }
 
     /** Re-runs each chunk with a graph and the chunk's dropout seed, back-propagating its rows of {@code grad}. */
@@ -97,7 +123,7 @@ final class GradCacheStep implements StepStrategy {
             try (NDManager cm = ctx.manager().newSubManager(); GradientCollector gc = Engine.getInstance()
                     .newGradientCollector()) {
                 Engine.getInstance().setRandomSeed(Seeds.dropout(ctx.seed(), micro, part, k));
-                NDArray e = ctx.model().embed(cm, plan.select(ids, c), true);
+                NDArray e = ctx.model().embed(cm, plan.select(ids, c), true, keys(ctx, ids, c, micro, part));
                 long[] rows = new long[c.length];
                 for (int j = 0; j < c.length; j++) {
                     rows[j] = c[j];

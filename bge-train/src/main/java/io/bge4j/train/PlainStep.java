@@ -10,12 +10,31 @@ import io.bge4j.train.plan.LengthChunks;
 /** One graph over the whole micro-batch: embed queries and passages with dropout, loss, backward. */
 final class PlainStep implements StepStrategy {
 
+    private final boolean keyed;
+
+    /** A plain step with the engine's ordinary dropout. */
+    PlainStep() {
+        this(false);
+    }
+
+    /** @param keyed whether dropout masks are keyed per text ({@link StepStrategy#dropoutKeys}) */
+    PlainStep(boolean keyed) {
+        this.keyed = keyed;
+    }
+
+    /** @return whether dropout masks are keyed per text */
+    boolean keyed() {
+        return keyed;
+    }
+
     @Override
     public StepLosses run(MicroBatch b, Context ctx) {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             Engine.getInstance().setRandomSeed(Seeds.dropout(ctx.seed(), b.index(), 0, 0));
-            NDArray q = ctx.model().embed(ctx.manager(), b.queryIds(), true);
-            NDArray p = ctx.model().embed(ctx.manager(), b.passageIds(), true);
+            NDArray q = ctx.model().embed(ctx.manager(), b.queryIds(), true,
+                    keyed ? StepStrategy.dropoutKeys(ctx.seed(), b.index(), 1, b.queryIds()) : null);
+            NDArray p = ctx.model().embed(ctx.manager(), b.passageIds(), true,
+                    keyed ? StepStrategy.dropoutKeys(ctx.seed(), b.index(), 2, b.passageIds()) : null);
             LossResult r = ctx.loss().compute(ctx.input(q, p, b));
             StepLosses losses = StepLosses.of(r);
             if (losses.finite()) {

@@ -43,6 +43,7 @@ final class RunFingerprint {
         m.put("gradientAccumulation", "" + c.gradientAccumulation());
         m.put("seed", "" + c.seed());
         m.put("gradientCache", "" + c.gradientCacheMiniBatch());
+        m.put("keyedDropout", c.keyedDropout() == null ? "auto" : "" + c.keyedDropout());
         m.put("crossBatchMemory", c.memorySize() + " entries, warm-up " + c.memoryWarmup());
         m.put("lengthBucketing", "" + c.lengthBucketing());
         m.put("negativeSampler", c.negativeSampler() == null ? "none" : c.negativeSampler().getClass().getName());

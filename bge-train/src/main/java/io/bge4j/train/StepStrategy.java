@@ -29,8 +29,31 @@ interface StepStrategy {
 
     /** @return the strategy for the run's options as configured (no memory plan) */
     static StepStrategy of(RunSettings s) {
-        int chunk = s.config().gradientCacheMiniBatch();
-        return chunk > 0 ? new GradCacheStep(chunk) : new PlainStep();
+        return of(s.config(), s.config().gradientCacheMiniBatch());
+    }
+
+    private static StepStrategy of(FinetuneConfig c, int chunk) {
+        Boolean keyed = c.keyedDropout();
+        return chunk > 0 ? new GradCacheStep(chunk, keyed == null || keyed) : new PlainStep(keyed != null && keyed);
+    }
+
+    /**
+     * The dropout keys of one side of a micro-batch ({@code BertEncoder.dropoutKey}): a function of the run's seed,
+     * the side, the micro-batch and each text's tokens, so every strategy and chunking draws the same masks.
+     *
+     * @param seed the run's seed
+     * @param micro the micro-batch index
+     * @param part 1 = queries, 2 = passages
+     * @param ids the side's token ids
+     * @return one key per text
+     */
+    static long[] dropoutKeys(long seed, long micro, int part, long[][] ids) {
+        long[] keys = new long[ids.length];
+        long sideSeed = Seeds.mix(seed, 0xD20F, part);
+        for (int i = 0; i < ids.length; i++) {
+            keys[i] = io.bge4j.core.nn.BertEncoder.dropoutKey(sideSeed, micro, ids[i]);
+        }
+        return keys;
     }
 
     /**
@@ -43,8 +66,7 @@ interface StepStrategy {
         if (plan == null) {
             return of(s);
         }
-        int chunk = plan.gradCacheChunk();
-        return chunk > 0 ? new GradCacheStep(chunk) : new PlainStep();
+        return of(s.config(), plan.gradCacheChunk());
     }
 
     /**

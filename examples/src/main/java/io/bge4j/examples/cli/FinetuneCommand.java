@@ -123,6 +123,12 @@ final class FinetuneCommand implements Callable<Integer> {
             description = "GradCache chunk size in texts: large batches in bounded memory (default 0 = off).")
     Integer gradientCache;
 
+    @Option(names = "--keyed-dropout", negatable = true,
+            description = "Key every dropout mask to (seed, micro-batch, text) so GradCache of any chunk size and a plain"
+                    + " step give the same gradients (default: on with GradCache, off for plain steps, which it slows"
+                    + " by about a third on CPU).")
+    Boolean keyedDropout;
+
     @Option(names = "--in-batch-negatives", negatable = true,
             description = "Score each query against every passage of the batch (default on; --no-in-batch-negatives"
                     + " keeps only its own group).")
@@ -635,6 +641,9 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         if (passageMaxLength != null) {
             b.passageMaxLength(passageMaxLength);
+        }
+        if (keyedDropout != null) {
+            b.keyedDropout(keyedDropout);
         }
         if (gradientCache != null) {
             b.gradientCache(gradientCache);

@@ -38,6 +38,7 @@ class FinetuneOptionsCoverageTest {
             Map.entry("passageMaxLength", List.of("--passage-max-len")),
             Map.entry("evaluator", List.of("--dev", "--metric")),
             Map.entry("guardEvaluator", List.of("--guard", "--guard-split")),
+            Map.entry("keyedDropout", List.of("--keyed-dropout")),
             Map.entry("evaluateEvery", List.of("--eval-every")),
             Map.entry("earlyStopping", List.of("--early-stopping", "--early-stopping-min-delta")),
             Map.entry("evaluateEachEpoch", List.of("--eval-each-epoch")),
