@@ -49,7 +49,8 @@ final class AdviceRules {
                         + " positives before adding more");
             } else {
                 advice.add("no measurable gain from more data: " + numbers + " includes 0, so more examples of"
-                        + " the same kind are not the first lever");
+                        + " the same kind are not the first lever" + String.format(Locale.ROOT, " (the interval"
+                        + " still allows up to %+.4f per doubling; a larger dev split narrows it)", fit.ciHigh()));
             }
         }
         AdviceRun largest = curve.isEmpty() ? null : curve.get(curve.size() - 1);
@@ -80,8 +81,8 @@ final class AdviceRules {
                 if (pair.significant()) {
                     advice.add(diff + ": significant, so train with " + best.strategy().label());
                 } else {
-                    advice.add(diff + ": not significant, so on this data the choice between them does not"
-                            + " measurably matter (folklore says harder is better; this measurement does not show it)");
+                    advice.add(diff + ": not significant, so this dev split cannot tell them apart (folklore says"
+                            + " harder is better; this measurement does not show it)");
                 }
             }
         }

@@ -443,7 +443,7 @@ public final class Advisor {
                 require(sorted[i] != sorted[i - 1], "fractions", "must be distinct, got " + Arrays.toString(fractions));
             }
             require(curveStrategy != null, "curveStrategy", "is required");
-            require(strategies != null && !strategies.contains(null), "strategies", "must be a list without nulls");
+            require(strategies != null && strategies.stream().allMatch(Objects::nonNull), "strategies", "must be a list without nulls");
             require(strategies.stream().distinct().count() == strategies.size(), "strategies",
                     "must not repeat a strategy, got " + strategies);
             require(strategyFraction > 0 && strategyFraction <= 1, "strategyFraction",
