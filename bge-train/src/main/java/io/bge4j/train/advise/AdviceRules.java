@@ -78,7 +78,12 @@ final class AdviceRules {
                 String diff = String.format(Locale.ROOT, "%s minus %s is %+.4f %s, 95 %% CI [%+.4f, %+.4f]",
                         best.strategy().label(), second.strategy().label(), runnerUpComparison.delta(), m,
                         runnerUpComparison.ciLow(), runnerUpComparison.ciHigh());
-                if (pair.significant()) {
+                if (runnerUpComparison.wins() == 0 && runnerUpComparison.losses() == 0) {
+                    advice.add(String.format(Locale.ROOT, "%s and %s scored the same %s on every one of the %d dev"
+                            + " queries: the two runs are identical here (for hard vs hard-margin: the margin removed"
+                            + " no candidate from this rank window), so either gives the same model",
+                            best.strategy().label(), second.strategy().label(), m, runnerUpComparison.ties()));
+                } else if (pair.significant()) {
                     advice.add(diff + ": significant, so train with " + best.strategy().label());
                 } else {
                     advice.add(diff + ": not significant, so this dev split cannot tell them apart (folklore says"

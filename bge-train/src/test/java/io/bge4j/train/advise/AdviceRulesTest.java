@@ -122,6 +122,18 @@ class AdviceRulesTest {
     }
 
     @Test
+    void twoStrategiesThatScoreTheSameOnEveryQueryAreCalledIdenticalNotInsignificant() {
+        List<AdviceRun> neg = List.of(run(NegativeStrategy.HARD, 0.5, 200, 0.0149, 0.01, PLATEAU),
+                run(NegativeStrategy.HARD_MARGIN, 0.5, 200, 0.0149, 0.01, PLATEAU));
+        MetricComparison same = new MetricComparison(Metric.NDCG_AT_10, BASE + 0.0149, BASE + 0.0149, 0, 0, 0, 1.0,
+                0, 100, 0);
+        AdviceReport r = report(curve(0.020, 0.021, 0.019, 0.015, PLATEAU), neg, same);
+        assertTrue(find(r.advice(), "hard negatives and hard negatives with a false-negative margin scored the same"
+                + " ndcg@10 on every one of the 100 dev queries").contains("identical"), r.advice().toString());
+        assertTrue(r.advice().stream().noneMatch(a -> a.contains("cannot tell them apart")), r.advice().toString());
+    }
+
+    @Test
     void aSignificantlyBetterStrategyThanTheCurvesIsWhatToChangeFirstWhenTheCurveIsFlat() {
         List<AdviceRun> neg = List.of(run(NegativeStrategy.HARD, 0.5, 200, 0.02, 0.005, PLATEAU),
                 run(NegativeStrategy.HARD_MARGIN, 0.5, 200, 0.04, 0.005, PLATEAU));
