@@ -4,9 +4,11 @@ import java.util.List;
 
 /**
  * Which model size a training set can support, with the reasons, as data (the CLI prints it; a
- * program can act on it). The rule of thumb: under ~10k distinct examples a base-size model is the
- * better choice (a large one tends to overfit and forget); from ~100k bge-large is worth trying;
- * in between, base is recommended and large is optional.
+ * program can act on it). {@link #forExampleCount(long)} is a prior from the example count alone
+ * (under ~10k distinct examples base-size, from ~100k bge-large worth trying, base in between) and
+ * says so in its last reason, which points to the measurement that replaces it: {@code bge4j advise}
+ * (docs/advise.md) fine-tunes on nested fractions of the data and builds a recommendation from the
+ * measured learning-curve slope and loss plateau, with those numbers as its reasons.
  *
  * <p>Usage: {@code rec.reasons().forEach(log::info);}
  *
@@ -20,11 +22,11 @@ public record ModelSizeRecommendation(ModelSize recommended, ModelSize alsoWorth
     /** From this many distinct examples bge-large is worth trying. */
     public static final int LARGE_FROM = 100_000;
 
-    /** The last reason of every recommendation: the threshold is a prior, the measurement decides. */
-    public static final String MEASURE_IT = "this is a rule of thumb from the example count alone, not a measurement:"
-            + " fine-tune the candidate sizes on your data and compare them on your dev split with"
-            + " `bge4j evaluate --model <a> --model <b>` (it says whether the difference is significant), and check"
-            + " general-domain quality with a guard set (docs/verdict.md)";
+    /** The last reason of every example-count recommendation: the count is a prior, the measurement decides. */
+    public static final String MEASURE_IT = "this follows from the example count alone, not from a measurement:"
+            + " `bge4j advise` (docs/advise.md) fine-tunes on 25/50/100 % of your data and says from the measured"
+            + " learning-curve slope and loss plateau whether more data, more epochs or another model size comes"
+            + " next; compare sizes on your dev split with `bge4j evaluate --model <a> --model <b>`";
 
     /** Copies the reasons. */
     public ModelSizeRecommendation {

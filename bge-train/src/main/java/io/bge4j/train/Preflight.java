@@ -184,7 +184,10 @@ final class Preflight {
         if (!rec.recommended().name().equals(modelSize)) {
             log.diagnose(TrainingDiagnostic.Severity.INFO, "MODEL_SIZE", 0, "with " + total
                     + " training examples the recommended size is " + rec.recommended() + ", this model is "
-                    + modelSize + ": " + String.join("; ", rec.reasons()), "");
+                    + modelSize + " (a prior from the example count, not a measurement): "
+                    + String.join("; ", rec.reasons()), "measure it on your data: `bge4j advise --model <model>"
+                    + " --data <beir-dir> --output <dir>` fits the learning curve and reads the loss plateau"
+                    + " (docs/advise.md)");
         }
     }
 }

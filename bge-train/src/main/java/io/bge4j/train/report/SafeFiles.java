@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * permissions the user's umask gives a new file (the temporary file is created with the default
  * permissions, not the 0600 of {@code Files.createTempFile}), and a reader sees the old or the whole
  * new content (temporary file in the same folder, then an atomic move).
+ *
+ * <p>Usage: {@code SafeFiles.write(dir.resolve("advice.md"), text, old -> old.startsWith(MARK), "advice")}
  */
-final class SafeFiles {
+public final class SafeFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(SafeFiles.class);
 
@@ -34,7 +36,7 @@ final class SafeFiles {
      * @param what a name for messages ("model card")
      * @return what happened
      */
-    static OutputFile write(Path file, String content, Predicate<String> ours, String what) {
+    public static OutputFile write(Path file, String content, Predicate<String> ours, String what) {
         boolean existed = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
         if (existed) {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {

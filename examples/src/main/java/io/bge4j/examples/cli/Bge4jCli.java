@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Embed, mine, fine-tune and evaluate BGE embedding models on the JVM.",
         subcommands = {EmbedCommand.class, MetricsCommand.class, EvaluateCommand.class, MineCommand.class,
             FinetuneCommand.class, QuickstartCommand.class, ExportCommand.class, ScoreCommand.class,
-            RerankFinetuneCommand.class, MergeCommand.class})
+            RerankFinetuneCommand.class, MergeCommand.class, AdviseCommand.class})
 public final class Bge4jCli {
 
     private Bge4jCli() {}
