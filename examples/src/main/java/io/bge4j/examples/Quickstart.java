@@ -350,9 +350,9 @@ public final class Quickstart {
         int[] slices = distractorSlices(distractorPool.size(), o.distractors(), devIds.size());
         int nd = slices[0];
         int ndDev = slices[1];
-        Corpus testCorpus = corpus(all, test.qrels(), testIds, distractorPool.subList(0, nd));
-        Corpus devCorpus = corpus(all, dev.qrels(), devIds, distractorPool.subList(nd, nd + ndDev));
-        Corpus mineCorpus = corpus(all, train.qrels(), trainIds, distractorPool.subList(nd + ndDev, nd + ndDev + nd));
+        Corpus testCorpus = Corpus.forQueries(all, test.qrels(), testIds, distractorPool.subList(0, nd));
+        Corpus devCorpus = Corpus.forQueries(all, dev.qrels(), devIds, distractorPool.subList(nd, nd + ndDev));
+        Corpus mineCorpus = Corpus.forQueries(all, train.qrels(), trainIds, distractorPool.subList(nd + ndDev, nd + ndDev + nd));
         return new Splits(test, dev, train, all, testIds, devIds, trainIds, testCorpus, devCorpus, mineCorpus);
     }
 
@@ -374,18 +374,6 @@ public final class Quickstart {
         return n <= 0 || n >= ids.size() ? ids : new ArrayList<>(ids.subList(0, n));
     }
 
-    private static Corpus corpus(Corpus all, Qrels qrels, List<String> queryIds, List<CorpusDocument> distractors) {
-        Map<String, CorpusDocument> docs = new LinkedHashMap<>();
-        for (String q : queryIds) {
-            for (String d : qrels.judgements(q).keySet()) {
-                all.byId(d).ifPresent(doc -> docs.put(doc.id(), doc));
-            }
-        }
-        for (CorpusDocument d : distractors) {
-            docs.putIfAbsent(d.id(), d);
-        }
-        return Corpus.of(new ArrayList<>(docs.values()));
-    }
 
     private static Queries sub(Queries q, List<String> ids) {
         Map<String, String> m = new LinkedHashMap<>();

@@ -136,8 +136,8 @@ public final class RerankerQuickstart {
         int nm = Math.min(o.mineDistractors(), pool.size() - nt);
         List<String> testIds = subset(new ArrayList<>(test.queries().byId().keySet()), o.testQueries(), rnd);
         List<String> trainIds = subset(new ArrayList<>(train.queries().byId().keySet()), o.trainQueries(), rnd);
-        Corpus testCorpus = corpus(all, test.qrels(), testIds, pool.subList(0, nt));
-        Corpus mineCorpus = corpus(all, train.qrels(), trainIds, pool.subList(nt, nt + nm));
+        Corpus testCorpus = Corpus.forQueries(all, test.qrels(), testIds, pool.subList(0, nt));
+        Corpus mineCorpus = Corpus.forQueries(all, train.qrels(), trainIds, pool.subList(nt, nt + nm));
         Queries testQueries = sub(test.queries(), testIds);
         Qrels testQrels = subQrels(test.qrels(), testIds);
         out.printf("bge4j reranker quickstart: %s on %s%n", o.model(), o.data());
@@ -223,18 +223,6 @@ public final class RerankerQuickstart {
         return n <= 0 || n >= ids.size() ? ids : new ArrayList<>(ids.subList(0, n));
     }
 
-    private static Corpus corpus(Corpus all, Qrels qrels, List<String> queryIds, List<CorpusDocument> distractors) {
-        Map<String, CorpusDocument> docs = new LinkedHashMap<>();
-        for (String q : queryIds) {
-            for (String d : qrels.judgements(q).keySet()) {
-                all.byId(d).ifPresent(doc -> docs.put(doc.id(), doc));
-            }
-        }
-        for (CorpusDocument d : distractors) {
-            docs.putIfAbsent(d.id(), d);
-        }
-        return Corpus.of(new ArrayList<>(docs.values()));
-    }
 
     private static Queries sub(Queries q, List<String> ids) {
         Map<String, String> m = new LinkedHashMap<>();

@@ -40,6 +40,33 @@ public final class Corpus {
     }
 
     /**
+     * A retrieval corpus for a subset of queries: every document of {@code all} judged for one of {@code queryIds}
+     * (in query order, then judgement order; judged ids missing from {@code all} are skipped), then the distractors
+     * not already in it, each id once.
+     *
+     * <p>Usage: {@code Corpus test = Corpus.forQueries(all, qrels, testIds, distractorPool.subList(0, 250));}
+     *
+     * @param all the documents judged ids are looked up in
+     * @param qrels the judgements
+     * @param queryIds the queries whose judged documents belong in the corpus
+     * @param distractors unjudged documents to add
+     * @return the corpus
+     */
+    public static Corpus forQueries(Corpus all, Qrels qrels, java.util.Collection<String> queryIds,
+            java.util.Collection<CorpusDocument> distractors) {
+        Map<String, CorpusDocument> docs = new java.util.LinkedHashMap<>();
+        for (String q : queryIds) {
+            for (String d : qrels.judgements(q).keySet()) {
+                all.byId(d).ifPresent(doc -> docs.put(doc.id(), doc));
+            }
+        }
+        for (CorpusDocument d : distractors) {
+            docs.putIfAbsent(d.id(), d);
+        }
+        return new Corpus(new ArrayList<>(docs.values()));
+    }
+
+    /**
      * Reads a {@code corpus.jsonl} file (see {@link CorpusJsonl}).
      *
      * @param file the corpus file

@@ -244,8 +244,8 @@ final class AdviseCommand implements Callable<Integer> {
         }
         Collections.shuffle(pool, rnd);
         int each = Math.min(distractors, pool.size() / 2);
-        Corpus devCorpus = corpus(all, dev.qrels(), devIds, pool.subList(0, each));
-        Corpus mining = corpus(all, train.qrels(), trainIds, pool.subList(each, 2 * each));
+        Corpus devCorpus = Corpus.forQueries(all, dev.qrels(), devIds, pool.subList(0, each));
+        Corpus mining = Corpus.forQueries(all, train.qrels(), trainIds, pool.subList(each, 2 * each));
         List<TrainingExample> examples = new ArrayList<>();
         for (String q : trainIds) {
             List<String> pos = new ArrayList<>();
@@ -302,16 +302,4 @@ final class AdviseCommand implements Callable<Integer> {
         return n <= 0 || n >= copy.size() ? copy : new ArrayList<>(copy.subList(0, n));
     }
 
-    private static Corpus corpus(Corpus all, Qrels qrels, List<String> queryIds, List<CorpusDocument> distractors) {
-        Map<String, CorpusDocument> docs = new LinkedHashMap<>();
-        for (String q : queryIds) {
-            for (String d : qrels.judgements(q).keySet()) {
-                all.byId(d).ifPresent(doc -> docs.put(doc.id(), doc));
-            }
-        }
-        for (CorpusDocument d : distractors) {
-            docs.putIfAbsent(d.id(), d);
-        }
-        return Corpus.of(new ArrayList<>(docs.values()));
-    }
 }
