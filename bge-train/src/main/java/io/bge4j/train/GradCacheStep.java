@@ -53,11 +53,14 @@ final class GradCacheStep implements StepStrategy {
     public StepLosses run(MicroBatch b, Context ctx) {
         LengthChunks qc = LengthChunks.byCount(LengthChunks.lengths(b.queryIds()), chunk);
         LengthChunks pc = LengthChunks.byCount(LengthChunks.lengths(b.passageIds()), chunk);
+        // one key per text, derived once and used by both passes
+        long[] qKeys = keyed ? StepStrategy.dropoutKeys(ctx.seed(), b.index(), 1, b.queryIds()) : null;
+        long[] pKeys = keyed ? StepStrategy.dropoutKeys(ctx.seed(), b.index(), 2, b.passageIds()) : null;
         NDArray q;
         NDArray p;
         try (GradMode.Region r = GradMode.off()) {
-            q = embedChunks(ctx, qc, b.queryIds(), b.index(), 1);
-            p = embedChunks(ctx, pc, b.passageIds(), b.index(), 2);
+            q = embedChunks(ctx, qc, b.queryIds(), qKeys, b.index(), 1);
+            p = embedChunks(ctx, pc, b.passageIds(), pKeys, b.index(), 2);
         }
         q.setRequiresGradient(true);
         p.setRequiresGradient(true);
@@ -72,8 +75,8 @@ final class GradCacheStep implements StepStrategy {
         }
         NDArray dq = q.getGradient();
         NDArray dp = p.getGradient();
-        replayChunks(ctx, qc, b.queryIds(), dq, b.index(), 1);
-        replayChunks(ctx, pc, b.passageIds(), dp, b.index(), 2);
+        replayChunks(ctx, qc, b.queryIds(), qKeys, dq, b.index(), 1);
+        replayChunks(ctx, pc, b.passageIds(), pKeys, dp, b.index(), 2);
         q.setRequiresGradient(false);
         ctx.remember(p, b);
         return losses;
@@ -87,14 +90,14 @@ final class GradCacheStep implements StepStrategy {
     }
 
     /** The embeddings of every text of one side, without a graph, in the batch's order. */
-    private NDArray embedChunks(Context ctx, LengthChunks plan, long[][] ids, long micro, int part) {
+    private NDArray embedChunks(Context ctx, LengthChunks plan, long[][] ids, long[] keys, long micro, int part) {
         NDList parts = new NDList();
         List<int[]> chunks = plan.chunks();
         for (int k = 0; k < chunks.size(); k++) {
             Engine.getInstance().setRandomSeed(Seeds.dropout(ctx.seed(), micro, part, k));
             try (NDManager cm = ctx.manager().newSubManager()) {
-                NDArray e = ctx.model().embed(cm, plan.select(ids, chunks.get(k)), true, keys(ctx, ids, chunks.get(k),
-                        micro, part));
+                NDArray e = ctx.model().embed(cm, plan.select(ids, chunks.get(k)), true, select(keys,
+                        chunks.get(k)));
                 e.attach(ctx.manager());
                 parts.add(e);
             }
@@ -103,27 +106,28 @@ final class GradCacheStep implements StepStrategy {
         return plan.restore(sorted);
     }
 
-    /** The keys of one chunk's texts (the same in both passes), or null when dropout is not keyed. */
-    private long[] keys(Context ctx, long[][] ids, int[] chunkRows, long micro, int part) {
-        if (!keyed) {
+    /** The keys of one chunk's texts, or null when dropout is not keyed. */
+    private static long[] select(long[] keys, int[] chunkRows) {
+        if (keys == null) {
             return null;
         }
-        long[][] sub = new long[chunkRows.length][];
+        long[] out = new long[chunkRows.length];
         for (int j = 0; j < chunkRows.length; j++) {
-            sub[j] = ids[chunkRows[j]];
+            out[j] = keys[chunkRows[j]];
         }
-        return StepStrategy.dropoutKeys(ctx.seed(), micro, part, sub);
+        return out;
     }
 
     /** Re-runs each chunk with a graph and the chunk's dropout seed, back-propagating its rows of {@code grad}. */
-    private void replayChunks(Context ctx, LengthChunks plan, long[][] ids, NDArray grad, long micro, int part) {
+    private void replayChunks(Context ctx, LengthChunks plan, long[][] ids, long[] keys, NDArray grad, long micro,
+            int part) {
         List<int[]> chunks = plan.chunks();
         for (int k = 0; k < chunks.size(); k++) {
             int[] c = chunks.get(k);
             try (NDManager cm = ctx.manager().newSubManager(); GradientCollector gc = Engine.getInstance()
                     .newGradientCollector()) {
                 Engine.getInstance().setRandomSeed(Seeds.dropout(ctx.seed(), micro, part, k));
-                NDArray e = ctx.model().embed(cm, plan.select(ids, c), true, keys(ctx, ids, c, micro, part));
+                NDArray e = ctx.model().embed(cm, plan.select(ids, c), true, select(keys, c));
                 long[] rows = new long[c.length];
                 for (int j = 0; j < c.length; j++) {
                     rows[j] = c[j];
