@@ -47,7 +47,8 @@ final class BaseSnapshot implements AutoCloseable {
      * @param best the best model of the run
      * @param log where the {@code MERGE_SEARCH} finding goes
      * @param step the run's last step (for the finding)
-     * @return the measured merge, or empty when the verdict needs none
+     * @return the measured merge, or empty when the verdict needs none or the search failed (then a
+     *     {@code MERGE_SEARCH_FAILED} warning says why)
      */
     Optional<VerdictMerge.Measured> measure(Optional<FinetuneVerdict> verdict, BgeModel best, RunLog log, long step) {
         try {
@@ -65,6 +66,12 @@ final class BaseSnapshot implements AutoCloseable {
             Optional<VerdictMerge.Measured> m;
             try (GradMode.Region g = GradMode.off()) {
                 m = b.build().measure(verdict.get());
+            } catch (RuntimeException e) { // the trained models are saved; a failed search must not lose the run
+                LOG.warn("merge ratio search failed", e);
+                log.diagnose(TrainingDiagnostic.Severity.WARNING, "MERGE_SEARCH_FAILED", step, "the target improved"
+                        + " but a guard regressed, and measuring the merge ratio failed: " + e, "measure it with"
+                        + " bge4j merge --search (docs/verdict.md)");
+                return Optional.empty();
             }
             m.ifPresent(x -> {
                 LOG.info("merge ratio search against guard {}:\n{}", x.guard(), x.search().table());

@@ -3,7 +3,7 @@ package io.bge4j.train;
 import io.bge4j.core.BgeModel;
 import io.bge4j.eval.Comparison;
 import io.bge4j.eval.verdict.FinetuneVerdict;
-import io.bge4j.eval.verdict.MergeSuggestion;
+import io.bge4j.train.merge.VerdictMerge;
 import io.bge4j.train.report.ModelCardWriter;
 import io.bge4j.train.report.OutputFile;
 import io.bge4j.train.report.Provenance;
@@ -13,7 +13,6 @@ import io.bge4j.train.report.VerdictReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +76,8 @@ final class RunArtifacts {
     String nextStep(FinetuneVerdict v, Path bestDir) {
         String base = s.model().name();
         if (v.needsMerge()) {
-            return v.optionalMerge().map(m -> measuredStep(m, base, bestDir)).orElse("# measure the base/tuned merge"
+            return v.optionalMerge().map(m -> VerdictMerge.nextStep(m, base, bestDir, c.outputDir().resolve("merged"),
+                    c.maxGeneralDrop())).orElse("# measure the base/tuned merge"
                     + " ratio that keeps most of the gain within a general-domain bound:\n"
                     + "bge4j merge --model " + base + " --model " + bestDir + " --search --data <dev data> --general"
                     + " <guard data> --output <dir>   # see docs/verdict.md");
@@ -92,23 +92,6 @@ final class RunArtifacts {
             case REGRESSED -> "# keep the base model; check the training pairs (wrong labels, negatives that are"
                     + " really positives) and lower the learning rate";
         };
-    }
-
-    /** The next step once the trainer measured the merge ratio ({@link Finetuner.Builder#mergeSearch}). */
-    private String measuredStep(MergeSuggestion m, String base, Path bestDir) {
-        double r = m.tunedWeight();
-        if (r == 0) {
-            return String.format(Locale.ROOT, "# measured: no merge with the tuned model kept the guard within %s of"
-                    + " the base; keep the base, or train more gently (lower learning rate, fewer steps), or accept a"
-                    + " larger drop (maxGeneralDrop / --max-general-drop)", c.maxGeneralDrop());
-        }
-        if (r == 1) {
-            return "# measured: the best model's own guard drop is within " + c.maxGeneralDrop() + " of the base; use "
-                    + bestDir;
-        }
-        return String.format(Locale.ROOT, "# use the measured weights, %.2f base / %.2f tuned; write that merge (with"
-                + " its recipe):%nbge4j merge --model %s --weight %.2f --model %s --weight %.2f --output %s", 1 - r, r,
-                base, 1 - r, bestDir, r, c.outputDir().resolve("merged"));
     }
 
     /** @param after the evaluation of the weights in {@code dir}, or null when none ran at exactly those weights */

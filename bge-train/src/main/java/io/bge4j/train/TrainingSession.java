@@ -9,8 +9,8 @@ import io.bge4j.data.TrainingExample;
 import io.bge4j.data.sampling.SamplingResult;
 import io.bge4j.train.diagnostics.Diagnostic;
 import io.bge4j.train.loss.MatryoshkaLoss;
-import io.bge4j.train.merge.VerdictMerge;
 import io.bge4j.train.memory.CrossBatchMemory;
+import io.bge4j.train.merge.VerdictMerge;
 import io.bge4j.train.optim.AdamW;
 import io.bge4j.train.optim.LearningRateSchedule;
 import io.bge4j.train.plan.MemoryPlan;
@@ -224,7 +224,7 @@ final class TrainingSession implements TrainingLoop.Hooks {
         GuideScorer.report(c, steps, log);
         List<GuardEvaluation> guards = evaluation.guards(best);
         Optional<VerdictMerge.Measured> merge = Optional.empty();
-        if (baseSnapshot != null) {
+        if (baseSnapshot != null) { // the verdict of this run decides whether a merge is measured
             merge = baseSnapshot.measure(new FinetuneResult(s.model(), best, steps, evaluation.evaluations(), List.of(),
                     out.reason(), step, Optional.empty(), guards).verdict(), best, log, step);
         }

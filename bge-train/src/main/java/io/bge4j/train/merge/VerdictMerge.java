@@ -7,9 +7,12 @@ import io.bge4j.eval.Evaluator;
 import io.bge4j.eval.Metric;
 import io.bge4j.eval.verdict.EvaluatorVerdict;
 import io.bge4j.eval.verdict.FinetuneVerdict;
+import io.bge4j.eval.verdict.MergeSuggestion;
 import io.bge4j.eval.verdict.Outcome;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -86,6 +89,33 @@ public final class VerdictMerge {
                 .target(judgedBy(b.target, metric)).general(judgedBy(general, metric)).maxGeneralDrop(b.maxGeneralDrop)
                 .embedders(b.embedders).build().run();
         return Optional.of(new Measured(v.withMerge(r.toSuggestion()), worst.evaluator(), r));
+    }
+
+    /**
+     * What to do once the merge ratio was measured.
+     *
+     * @param m the measured merge
+     * @param base the base model as {@code bge4j merge --model} takes it (a preset or a folder)
+     * @param tuned the tuned model's folder
+     * @param output where the merge command should write
+     * @param maxGeneralDrop the bound the search used
+     * @return a comment line, and for a ratio strictly between 0 and 1 the {@code bge4j merge} command that writes
+     *     that merge with its recipe
+     */
+    public static String nextStep(MergeSuggestion m, String base, Path tuned, Path output, double maxGeneralDrop) {
+        double r = m.tunedWeight();
+        if (r == 0) {
+            return String.format(Locale.ROOT, "# measured: no merge with the tuned model kept the guard within %s of"
+                    + " the base; keep the base, or train more gently (lower learning rate, fewer steps), or accept a"
+                    + " larger drop (maxGeneralDrop / --max-general-drop)", maxGeneralDrop);
+        }
+        if (r == 1) {
+            return String.format(Locale.ROOT, "# measured: the tuned model's own guard drop is within %s of the base;"
+                    + " use %s", maxGeneralDrop, tuned);
+        }
+        return String.format(Locale.ROOT, "# use the measured weights, %.2f base / %.2f tuned; write that merge (with"
+                + " its recipe):%nbge4j merge --model %s --weight %.2f --model %s --weight %.2f --output %s", 1 - r, r,
+                base, 1 - r, tuned, r, output);
     }
 
     /** The evaluator with {@code metric} as its primary one, so the search ranks by the verdict's metric. */
