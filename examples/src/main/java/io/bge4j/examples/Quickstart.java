@@ -51,7 +51,7 @@ import java.util.Set;
  * tuned are also evaluated on its test split, and the verdict (improved / no significant change / regressed per
  * evaluator, from the paired interval, with the queries that got better and worse) is printed and written to
  * {@code verdict.md} and {@code verdict.json}. When the target improved but the guard regressed, the merge ratio with
- * the base is measured on the dev splits ({@link #measureMerge}) and the verdict carries it, with the
+ * the base is measured on the dev splits ({@code measureMerge}) and the verdict carries it, with the
  * {@code bge4j merge} command that writes that merge.
  *
  * <p>The default sizes fit 15 minutes on a 2-core CPU; {@link Options#full()} uses whole splits.
