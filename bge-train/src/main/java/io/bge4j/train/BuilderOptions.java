@@ -10,9 +10,11 @@ import io.bge4j.eval.Metric;
 import io.bge4j.train.loss.DistillationType;
 import io.bge4j.train.loss.EmbeddingLoss;
 import io.bge4j.train.loss.GuidedMaskingLoss;
+import io.bge4j.train.merge.VerdictMerge;
 import io.bge4j.train.optim.LearningRateSchedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -70,6 +72,21 @@ final class BuilderOptions {
     GuidedMaskingLoss.MarginType guideMarginType;
     final List<Evaluator> guards = new ArrayList<>();
     Boolean keyedDropout;
+    Boolean mergeSearch;
+    List<Double> mergeRatios = boxed(VerdictMerge.DEFAULT_RATIOS);
+    double maxGeneralDrop = VerdictMerge.DEFAULT_MAX_GENERAL_DROP;
+
+    /** Guided masking with {@code guide} ({@code null} for the default frozen copy). */
+    void guidedMasking(BgeModel guide, double margin, GuidedMaskingLoss.MarginType type) {
+        guidedMasking = true;
+        guideModel = guide;
+        guideMargin = margin;
+        guideMarginType = type;
+    }
+
+    static List<Double> boxed(double[] values) {
+        return Arrays.stream(values).boxed().toList();
+    }
 
     /** @return the options as a record (lists copied); nothing here is validated */
     FinetuneConfig toConfig() {
@@ -81,6 +98,6 @@ final class BuilderOptions {
                 minDelta, checkpointEvery, keepCheckpoints, resumeFrom, kd, kdTau,
                 evaluateBase, saveFinal, lengthBucketing, loss, matryoshkaDims, matryoshkaWeights, guidedMasking,
                 guideModel, guideMargin, guideMarginType, guards,
-                keyedDropout);
+                keyedDropout, mergeSearch == null ? !guards.isEmpty() : mergeSearch, mergeRatios, maxGeneralDrop);
     }
 }

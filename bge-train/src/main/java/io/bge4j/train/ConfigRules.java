@@ -67,6 +67,7 @@ final class ConfigRules {
         require(c.loss() != null || c.inBatchNegatives() || c.groupSize() > 1 || c.memorySize() > 0, "groupSize",
                 "must be > 1 when in-batch negatives are off (otherwise InfoNCE is identically 0)");
         checkGuidedMasking(c);
+        checkMergeSearch(c);
         if (!c.matryoshkaDims().isEmpty() || !c.matryoshkaWeights().isEmpty()) {
             try {
                 MatryoshkaLoss.of(baseLoss(c), c.matryoshkaDims(), c.matryoshkaWeights());
@@ -100,6 +101,20 @@ final class ConfigRules {
             loss = MatryoshkaLoss.of(loss, c.matryoshkaDims(), c.matryoshkaWeights());
         }
         return new RunSettings(c, model, set, q, p, lr, loss);
+    }
+
+    private static void checkMergeSearch(FinetuneConfig c) {
+        require(!c.mergeSearch() || !c.guardEvaluators().isEmpty(), "mergeSearch", "needs a guardEvaluator: the"
+                + " search bounds the drop of a general-domain guard that regressed");
+        require(!c.mergeRatios().isEmpty(), "mergeRatios", "must not be empty (0 and 1 are always measured)");
+        double previous = Double.NEGATIVE_INFINITY;
+        for (double r : c.mergeRatios()) {
+            require(r >= 0 && r <= 1, "mergeRatios", "must lie in [0, 1], got " + r + " in " + c.mergeRatios());
+            require(r > previous, "mergeRatios", "must be ascending without repeats, got " + c.mergeRatios());
+            previous = r;
+        }
+        require(c.maxGeneralDrop() >= 0 && Double.isFinite(c.maxGeneralDrop()), "maxGeneralDrop",
+                "must be a finite value >= 0, got " + c.maxGeneralDrop());
     }
 
     private static void checkGuidedMasking(FinetuneConfig c) {

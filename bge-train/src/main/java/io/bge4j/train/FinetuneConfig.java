@@ -72,6 +72,10 @@ import java.util.List;
  *     model after it, never used to pick the model; empty for none
  * @param keyedDropout whether dropout masks are a function of (seed, micro-batch, text): {@code null} = on for
  *     GradCache steps, off for plain steps
+ * @param mergeSearch whether a run whose target improved while a guard regressed measures the base/tuned merge ratio
+ *     ({@link io.bge4j.train.merge.VerdictMerge}); on by default when guards are set
+ * @param mergeRatios the tuned weights that search tries, ascending in [0, 1] (0 and 1 are always measured)
+ * @param maxGeneralDrop the largest accepted fall of the regressed guard's score below the base's in that search
  */
 public record FinetuneConfig(
         BgeModel model,
@@ -121,7 +125,10 @@ public record FinetuneConfig(
         double guideMargin,
         GuidedMaskingLoss.MarginType guideMarginType,
         List<Evaluator> guardEvaluators,
-        Boolean keyedDropout) {
+        Boolean keyedDropout,
+        boolean mergeSearch,
+        List<Double> mergeRatios,
+        double maxGeneralDrop) {
 
     /** Copies the lists; {@link Finetuner.Builder#build()} validates every option. */
     public FinetuneConfig {
@@ -129,5 +136,6 @@ public record FinetuneConfig(
         matryoshkaDims = List.copyOf(matryoshkaDims);
         matryoshkaWeights = List.copyOf(matryoshkaWeights);
         guardEvaluators = List.copyOf(guardEvaluators);
+        mergeRatios = List.copyOf(mergeRatios);
     }
 }

@@ -5,6 +5,7 @@ import io.bge4j.eval.Comparison;
 import io.bge4j.eval.EvaluationResult;
 import io.bge4j.eval.Metric;
 import io.bge4j.eval.verdict.FinetuneVerdict;
+import io.bge4j.train.merge.VerdictMerge;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +29,13 @@ import java.util.Optional;
  * @param stepsTaken the last completed step
  * @param outputDir where files were written, if an output directory was set
  * @param guards the general-domain guards, base vs best model (empty without {@code guardEvaluator})
+ * @param mergeSearch the base/best merge ratio measured because the target improved while a guard regressed
+ *     ({@link Finetuner.Builder#mergeSearch}); empty when none was needed or the option was off
  */
 public record FinetuneResult(BgeModel finalModel, BgeModel bestModel, List<StepRecord> steps,
         List<EvaluationRecord> evaluations, List<TrainingDiagnostic> diagnostics, StopReason stopReason,
-        long stepsTaken, Optional<Path> outputDir, List<GuardEvaluation> guards) {
+        long stepsTaken, Optional<Path> outputDir, List<GuardEvaluation> guards,
+        Optional<VerdictMerge.Measured> mergeSearch) {
 
     /** Why training ended. */
     public enum StopReason {
@@ -49,6 +53,27 @@ public record FinetuneResult(BgeModel finalModel, BgeModel bestModel, List<StepR
         evaluations = List.copyOf(evaluations);
         diagnostics = List.copyOf(diagnostics);
         guards = List.copyOf(guards);
+        mergeSearch = java.util.Objects.requireNonNull(mergeSearch, "mergeSearch");
+    }
+
+    /**
+     * A result without a merge search.
+     *
+     * @param finalModel the trained model
+     * @param bestModel the best model
+     * @param steps every step
+     * @param evaluations every evaluation
+     * @param diagnostics findings
+     * @param stopReason why training ended
+     * @param stepsTaken the last completed step
+     * @param outputDir where files were written
+     * @param guards the general-domain guards
+     */
+    public FinetuneResult(BgeModel finalModel, BgeModel bestModel, List<StepRecord> steps,
+            List<EvaluationRecord> evaluations, List<TrainingDiagnostic> diagnostics, StopReason stopReason,
+            long stepsTaken, Optional<Path> outputDir, List<GuardEvaluation> guards) {
+        this(finalModel, bestModel, steps, evaluations, diagnostics, stopReason, stepsTaken, outputDir, guards,
+                Optional.empty());
     }
 
     /**
@@ -67,6 +92,15 @@ public record FinetuneResult(BgeModel finalModel, BgeModel bestModel, List<StepR
             List<EvaluationRecord> evaluations, List<TrainingDiagnostic> diagnostics, StopReason stopReason,
             long stepsTaken, Optional<Path> outputDir) {
         this(finalModel, bestModel, steps, evaluations, diagnostics, stopReason, stepsTaken, outputDir, List.of());
+    }
+
+    /**
+     * @param measured a merge search on this run's base and best model
+     * @return a copy carrying it (its suggestion then reaches {@link #verdict()})
+     */
+    public FinetuneResult withMergeSearch(VerdictMerge.Measured measured) {
+        return new FinetuneResult(finalModel, bestModel, steps, evaluations, diagnostics, stopReason, stepsTaken,
+                outputDir, guards, Optional.of(measured));
     }
 
     /** @return the best evaluation, if any evaluation ran */
@@ -121,8 +155,8 @@ public record FinetuneResult(BgeModel finalModel, BgeModel bestModel, List<StepR
     /**
      * Did fine-tuning help on the trainer's evaluator? Base vs best by the primary metric's paired interval.
      *
-     * @return the verdict (the trainer's evaluator, then each guard), or empty when {@link #comparedToBase} has no
-     *     comparison
+     * @return the verdict (the trainer's evaluator, then each guard, and the measured merge ratio when
+     *     {@link #mergeSearch()} holds one), or empty when {@link #comparedToBase} has no comparison
      */
     public Optional<FinetuneVerdict> verdict() {
         Optional<EvaluationRecord> best = bestEvaluation();
@@ -131,7 +165,8 @@ public record FinetuneResult(BgeModel finalModel, BgeModel bestModel, List<StepR
         }
         Map<String, Comparison> others = new java.util.LinkedHashMap<>();
         guards.forEach(g -> others.put(g.name(), g.comparison()));
-        return comparedToBase(best.get()).map(c -> FinetuneVerdict.of(best.get().result().name(), c, others,
-                c.primary()));
+        Optional<FinetuneVerdict> v = comparedToBase(best.get()).map(c -> FinetuneVerdict.of(best.get().result().name(),
+                c, others, c.primary()));
+        return mergeSearch.isEmpty() ? v : v.map(x -> x.withMerge(mergeSearch.get().search().toSuggestion()));
     }
 }

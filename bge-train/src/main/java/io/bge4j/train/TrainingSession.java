@@ -7,23 +7,15 @@ import io.bge4j.core.Embedder;
 import io.bge4j.core.weights.TensorData;
 import io.bge4j.data.TrainingExample;
 import io.bge4j.data.sampling.SamplingResult;
-import io.bge4j.eval.Comparison;
-import io.bge4j.eval.verdict.FinetuneVerdict;
 import io.bge4j.train.diagnostics.Diagnostic;
 import io.bge4j.train.loss.MatryoshkaLoss;
 import io.bge4j.train.memory.CrossBatchMemory;
+import io.bge4j.train.merge.VerdictMerge;
 import io.bge4j.train.optim.AdamW;
 import io.bge4j.train.optim.LearningRateSchedule;
 import io.bge4j.train.plan.MemoryPlan;
 import io.bge4j.train.report.Fingerprints;
 import io.bge4j.train.report.MetricsLog;
-import io.bge4j.train.report.ModelCardWriter;
-import io.bge4j.train.report.OutputFile;
-import io.bge4j.train.report.Provenance;
-import io.bge4j.train.report.TrainingHistory;
-import io.bge4j.train.report.TrainingReport;
-import io.bge4j.train.report.VerdictReport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,6 +51,7 @@ final class TrainingSession implements TrainingLoop.Hooks {
     private String dataHash;
     private String baseFingerprint;
     private Instant started;
+    private BaseSnapshot baseSnapshot;
 
     TrainingSession(RunSettings s) {
         this.s = s;
@@ -91,6 +84,7 @@ final class TrainingSession implements TrainingLoop.Hooks {
                 metrics.memoryPlan(memoryPlan);
             }
             setUp(Preflight.prepare(s, log));
+            baseSnapshot = BaseSnapshot.takeIfNeeded(s); // like the default guide: before resume or any update
             long start = c.resumeFrom() != null ? resume(c.resumeFrom()) : 0;
             if (metrics != null) {
                 metrics.runStart(new MetricsLog.RunStart(start, started.toString(),
@@ -229,87 +223,19 @@ final class TrainingSession implements TrainingLoop.Hooks {
         }
         GuideScorer.report(c, steps, log);
         List<GuardEvaluation> guards = evaluation.guards(best);
+        Optional<VerdictMerge.Measured> merge = Optional.empty();
+        if (baseSnapshot != null) { // the verdict of this run decides whether a merge is measured
+            merge = baseSnapshot.measure(new FinetuneResult(s.model(), best, steps, evaluation.evaluations(), List.of(),
+                    out.reason(), step, Optional.empty(), guards).verdict(), best, log, step);
+        }
         FinetuneResult result = new FinetuneResult(s.model(), best, steps, evaluation.evaluations(), log.diagnostics(),
-                out.reason(), step, Optional.ofNullable(c.outputDir()), guards);
+                out.reason(), step, Optional.ofNullable(c.outputDir()), guards, merge);
         if (c.outputDir() != null) {
-            writeArtifacts(result, best);
+            new RunArtifacts(s, log, metrics, baseFingerprint, totalSteps).write(result, best,
+                    Duration.between(started, Instant.now()));
         }
         log.end(result);
         return result;
-    }
-
-    /**
-     * run_end in metrics.jsonl, a model card and provenance next to final/ and best/ (base vs the weights saved there,
-     * with paired intervals when the evaluations kept per-query scores), verdict.md/verdict.json, and report.html.
-     */
-    private void writeArtifacts(FinetuneResult result, BgeModel best) {
-        Duration time = Duration.between(started, Instant.now());
-        metrics.runEnd(result.stepsTaken(), result.stopReason());
-        Path finalDir = c.outputDir().resolve("final");
-        if (c.saveFinal()) {
-            writeCard(finalDir, s.model(), result, time, result.finalEvaluation().orElse(null));
-        }
-        Path bestDir = c.outputDir().resolve("best");
-        if (result.bestEvaluation().isPresent() && Files.isDirectory(bestDir)) {
-            writeCard(bestDir, best, result, time, result.bestEvaluation().get());
-        }
-        Optional<FinetuneVerdict> verdict = result.verdict();
-        if (verdict.isPresent()) {
-            VerdictReport.write(c.outputDir(), verdict.get(), nextStep(verdict.get(), bestDir)).forEach(this::report);
-        } else {
-            VerdictReport.removeOurs(c.outputDir()).forEach(f -> LOG.info("removed {}: an earlier run's verdict;"
-                    + " this run has no base evaluation with per-query scores to compare with", f));
-        }
-        report(TrainingReport.write(c.outputDir().resolve(TrainingReport.FILE), TrainingHistory.read(metrics.file())
-                .withDiagnostics(log.diagnostics()).withStopReason(result.stopReason().name())));
-    }
-
-    /** What to do after this verdict (with guards, the verdict's own text already covers a general regression). */
-    private String nextStep(FinetuneVerdict v, Path bestDir) {
-        String base = s.model().name();
-        if (v.needsMerge()) {
-            return "# measure the base/tuned merge ratio that keeps most of the gain within a general-domain bound:\n"
-                    + "bge4j merge --model " + base + " --model " + bestDir + " --search --data <dev data> --general"
-                    + " <guard data> --output <dir>   # see docs/verdict.md";
-        }
-        return switch (v.target().outcome()) {
-            case IMPROVED -> !c.guardEvaluators().isEmpty() ? "# the guards held; use " + bestDir
-                    : "# the trainer measured " + v.target().evaluator() + " only; check that general-domain"
-                    + " quality held (a set outside your domain, e.g. data/wordnet-nouns-en):\n"
-                    + "bge4j evaluate --model " + base + " --model " + bestDir + " --data data/wordnet-nouns-en --split test";
-            case NO_SIGNIFICANT_CHANGE -> "# more or harder training data, or more epochs; then compare again:\n"
-                    + "bge4j evaluate --model " + base + " --model " + bestDir + " --data <your data set> --split test";
-            case REGRESSED -> "# keep the base model; check the training pairs (wrong labels, negatives that are"
-                    + " really positives) and lower the learning rate";
-        };
-    }
-
-    /** @param after the evaluation of the weights in {@code dir}, or null when none ran at exactly those weights */
-    private void writeCard(Path dir, BgeModel saved, FinetuneResult result, Duration time, EvaluationRecord after) {
-        Provenance.Builder p = Provenance.builder()
-                .baseModel(s.model().name(), s.model().name(), baseFingerprint)
-                .model(saved)
-                .trainingSet(s.trainingSet())
-                .configuration(RunFingerprint.options(s, totalSteps))
-                .loss(s.loss().describe())
-                .training(result, time);
-        Optional<EvaluationRecord> before = result.baseEvaluation();
-        if (c.evaluator() != null && before.isPresent() && after != null) {
-            Optional<Comparison> cmp = result.comparedToBase(after);
-            if (cmp.isPresent()) {
-                p.evaluation(cmp.get(), c.evaluator().name());
-            } else {
-                p.evaluation(before.get(), after, c.evaluator().name());
-            }
-        }
-        ModelCardWriter.writeAll(dir, p.build()).forEach(this::report);
-    }
-
-    private void report(OutputFile f) {
-        if (f.status() == OutputFile.Status.SKIPPED) {
-            log.diagnose(TrainingDiagnostic.Severity.WARNING, "OUTPUT_KEPT", 0, f.reason(),
-                    "remove or rename the file to let bge4j write it");
-        }
     }
 
     /** The parameter gradients of the first micro-batch, as training computes them (tests). */
@@ -348,6 +274,9 @@ final class TrainingSession implements TrainingLoop.Hooks {
             optimizer.close();
         }
         memory.ifPresent(CrossBatchMemory::close);
+        if (baseSnapshot != null) {
+            baseSnapshot.close();
+        }
         if (metrics != null) {
             metrics.close();
         }

@@ -27,6 +27,7 @@ import io.bge4j.train.ConsoleProgress;
 import io.bge4j.train.FinetuneResult;
 import io.bge4j.train.Finetuner;
 import io.bge4j.train.report.OutputFile;
+import io.bge4j.train.merge.VerdictMerge;
 import io.bge4j.train.report.VerdictReport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,6 +38,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 
@@ -48,8 +50,9 @@ import java.util.Set;
  * When the general-domain guard {@code wordnet-nouns-en} lies next to the data folder (as shipped), base and
  * tuned are also evaluated on its test split, and the verdict (improved / no significant change / regressed per
  * evaluator, from the paired interval, with the queries that got better and worse) is printed and written to
- * {@code verdict.md} and {@code verdict.json}, with the {@code bge4j merge --search} command when the target
- * improved but the guard regressed.
+ * {@code verdict.md} and {@code verdict.json}. When the target improved but the guard regressed, the merge ratio with
+ * the base is measured on the dev splits ({@code measureMerge}) and the verdict carries it, with the
+ * {@code bge4j merge} command that writes that merge.
  *
  * <p>The default sizes fit 15 minutes on a 2-core CPU; {@link Options#full()} uses whole splits.
  *
@@ -144,7 +147,7 @@ public final class Quickstart {
 
         Files.createDirectories(o.output());
         Path guardDir = o.data().resolveSibling(GUARD);
-        RetrievalEvaluator guardEval = Files.isRegularFile(guardDir.resolve("qrels/test.tsv")) ? guard(guardDir) : null;
+        RetrievalEvaluator guardEval = Files.isRegularFile(guardDir.resolve("qrels/test.tsv")) ? guard(guardDir, "test") : null;
         // the quickstart's own encodings report progress like the CLI's (calls under 256 texts stay quiet)
         EncodingProgress progress = EncodingProgress.to(out, System.console() != null);
         try (BgeModel model = BgeModel.load(o.model())) {
@@ -217,9 +220,6 @@ public final class Quickstart {
             HtmlReport.write(ComparisonReport.builder(cmp).runs(base, tuned).corpus(sp.testCorpus())
                     .qrels(subQrels(test.qrels(), testIds)).mining(MiningSummary.of(mined)).build(), report);
             JsonReport.write(cmp, o.output().resolve("comparison.json"));
-            if (training.bestModel() != training.finalModel()) {
-                training.bestModel().close();
-            }
             printTable(cmp, out);
             Map<String, Comparison> guards = new LinkedHashMap<>();
             if (guardEval != null) {
@@ -228,6 +228,12 @@ public final class Quickstart {
             }
             FinetuneVerdict verdict = FinetuneVerdict.of(o.data().getFileName() + " test", cmp, guards,
                     Metric.NDCG_AT_10);
+            if (verdict.needsMerge() && Files.isRegularFile(guardDir.resolve("qrels/dev.tsv"))) {
+                verdict = measureMerge(verdict, o, sp, guardDir, training.bestModel(), progress, out); // dev, not test
+            }
+            if (training.bestModel() != training.finalModel()) {
+                training.bestModel().close();
+            }
             String next = nextStep(verdict, o, modelDir, guardDir, guardEval != null);
             out.print(verdict.render());
             if (next != null) {
@@ -248,10 +254,37 @@ public final class Quickstart {
     }
 
     /**
-     * What to do after the verdict: the merge search when the target improved and the guard regressed (a search
-     * evaluates five ratios on two dev sets, so the quickstart prints the command rather than running it).
+     * The target improved on test but the guard regressed: measures the merge ratio with the base, on the dev splits
+     * (quickstart dev, the guard's dev; five ratios, each evaluated on both, drop bounded by 0.01), so that the test
+     * splits stay for reporting. The same search as the trainer's ({@link VerdictMerge}).
+     *
+     * @return the verdict carrying the measured ratio
+     */
+    static FinetuneVerdict measureMerge(FinetuneVerdict v, Options o, Splits sp, Path guardDir, BgeModel tuned,
+            EncodingProgress progress, PrintWriter out) {
+        out.println("      the target gained and the guard lost: measuring the merge ratio with the base on the dev"
+                + " splits (" + o.data().getFileName() + " dev, " + GUARD + " dev; guard drop <= "
+                + VerdictMerge.DEFAULT_MAX_GENERAL_DROP + ") ...");
+        out.flush();
+        try (BgeModel base = BgeModel.load(o.model())) {
+            Optional<VerdictMerge.Measured> m = VerdictMerge.builder().base(base).tuned(tuned)
+                    .target(sp.devEvaluator()).guard(GUARD + " test", guard(guardDir, "dev"))
+                    .embedders(x -> x.embedder().maxLength(o.passageMaxLength()).batchSize(32).progress(progress)
+                            .build()).build().measure(v);
+            m.ifPresent(x -> out.print(x.search().table()));
+            return m.map(VerdictMerge.Measured::verdict).orElse(v);
+        }
+    }
+
+    /**
+     * What to do after the verdict: with a measured merge ({@link #measureMerge}) its weights, else the merge search
+     * when the target improved and the guard regressed.
      */
     static String nextStep(FinetuneVerdict v, Options o, Path modelDir, Path guardDir, boolean guarded) {
+        if (v.needsMerge() && v.optionalMerge().isPresent()) {
+            return VerdictMerge.nextStep(v.merge(), o.model(), modelDir, o.output().resolve("merged"),
+                    VerdictMerge.DEFAULT_MAX_GENERAL_DROP);
+        }
         if (v.needsMerge()) {
             return "# the target gained and the general-domain guard lost: measure a merge ratio with the base\n"
                     + "bge4j merge --model " + o.model() + " --model " + modelDir + " --search --data " + o.data()
@@ -269,9 +302,9 @@ public final class Quickstart {
         return "# keep the base model; check the training pairs and lower the learning rate";
     }
 
-    private static RetrievalEvaluator guard(Path dir) {
-        BeirDataset d = BeirDataset.load(dir, "test");
-        return RetrievalEvaluator.builder().name(GUARD + "-test").queries(d.queries()).corpus(d.corpus())
+    private static RetrievalEvaluator guard(Path dir, String split) {
+        BeirDataset d = BeirDataset.load(dir, split);
+        return RetrievalEvaluator.builder().name(GUARD + "-" + split).queries(d.queries()).corpus(d.corpus())
                 .qrels(d.qrels()).primary(Metric.NDCG_AT_10).build();
     }
 

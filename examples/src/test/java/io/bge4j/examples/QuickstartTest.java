@@ -13,6 +13,7 @@ import io.bge4j.eval.Metric;
 import io.bge4j.eval.QueryCounts;
 import io.bge4j.eval.verdict.EvaluatorVerdict;
 import io.bge4j.eval.verdict.FinetuneVerdict;
+import io.bge4j.eval.verdict.MergeSuggestion;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -71,8 +72,9 @@ class QuickstartTest {
         JsonNode j = new ObjectMapper().readTree(tmp.resolve("out/verdict.json").toFile());
         assertEquals(v.target().comparison().ciLow(), j.get("evaluators").get(0).get("ci_low").asDouble(), 1e-12);
         assertEquals(guard.worse(), j.get("evaluators").get(1).get("worse").asInt());
-        assertEquals(v.needsMerge(), out.contains("bge4j merge --model " + model + " --model " + r.modelDir()
-                + " --search"), out);
+        // a regressed guard gets its merge ratio measured on the dev splits, and the verdict carries it
+        assertEquals(v.needsMerge(), v.optionalMerge().isPresent(), v.render());
+        v.optionalMerge().ifPresent(m -> assertTrue(out.contains(m.line()) && md.contains(m.line()), out));
     }
 
     @Test
@@ -86,6 +88,16 @@ class QuickstartTest {
                 + "bge4j merge --model base-model --model runs/q/model --search --data " + DATA + " --split dev"
                 + " --general ../data/wordnet-nouns-en --general-split dev --max-general-drop 0.01 --output runs/q/merged",
                 Quickstart.nextStep(merge, o, Path.of("runs/q/model"), Path.of("../data/wordnet-nouns-en"), true));
+        MergeSuggestion measured = new MergeSuggestion(0.25, 0.80, 0.90, 0.85, 0.60, 0.595);
+        assertEquals("# use the measured weights, 0.75 base / 0.25 tuned; write that merge (with its recipe):"
+                + System.lineSeparator() + "bge4j merge --model base-model --weight 0.75 --model runs/q/model --weight"
+                + " 0.25 --output runs/q/merged", Quickstart.nextStep(merge.withMerge(measured), o,
+                Path.of("runs/q/model"), Path.of("../data/wordnet-nouns-en"), true));
+        assertTrue(Quickstart.nextStep(merge.withMerge(new MergeSuggestion(0, 0.8, 0.9, 0.8, 0.6, 0.6)), o,
+                Path.of("runs/q/model"), Path.of("g"), true).startsWith("# measured: no merge with the tuned model"
+                + " kept the guard within 0.01 of the base; keep the base"));
+        assertTrue(Quickstart.nextStep(merge.withMerge(new MergeSuggestion(1, 0.8, 0.9, 0.9, 0.6, 0.595)), o,
+                Path.of("runs/q/model"), Path.of("g"), true).endsWith("within 0.01 of the base; use runs/q/model"));
         FinetuneVerdict kept = FinetuneVerdict.of("t", up, Map.of("g", up), Metric.NDCG_AT_10);
         assertEquals(null, Quickstart.nextStep(kept, o, Path.of("runs/q/model"), Path.of("g"), true));
         assertTrue(Quickstart.nextStep(FinetuneVerdict.of("t", down, Map.of(), Metric.NDCG_AT_10), o,

@@ -78,15 +78,24 @@ public record FinetuneVerdict(EvaluatorVerdict target, List<EvaluatorVerdict> ot
     public String headline() {
         return switch (target.outcome()) {
             case IMPROVED -> needsMerge()
-                    ? "fine-tuning helped on " + target.evaluator() + " but cost general quality: "
-                            + (merge == null ? "measure a merge ratio with the base (bge4j merge --search)"
-                                    : "merge with the base")
+                    ? "fine-tuning helped on " + target.evaluator() + " but cost general quality: " + mergeAdvice()
                     : "fine-tuning helped: keep the tuned model";
             case NO_SIGNIFICANT_CHANGE -> "no significant change on " + target.evaluator()
                     + ": the tuned model is not shown to be better; keep the base or get more/harder training data";
             case REGRESSED -> "fine-tuning made " + target.evaluator()
                     + " worse: keep the base and check the data (labels, negatives that are really positives)";
         };
+    }
+
+    private String mergeAdvice() {
+        if (merge == null) {
+            return "measure a merge ratio with the base (bge4j merge --search)";
+        }
+        if (merge.tunedWeight() == 0) {
+            return "no measured merge kept the general-domain drop within the bound; keep the base";
+        }
+        return merge.tunedWeight() == 1 ? "the tuned model's general-domain drop is within the measured bound; keep"
+                + " the tuned model" : "merge with the base at the measured ratio";
     }
 
     /** @return the verdict as text lines: the headline, one line per evaluator, and the merge line if any */

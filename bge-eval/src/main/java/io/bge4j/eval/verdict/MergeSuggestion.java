@@ -31,8 +31,21 @@ public record MergeSuggestion(double tunedWeight, double targetBase, double targ
         return gain == 0 ? Double.NaN : (targetMerged - targetBase) / gain;
     }
 
-    /** @return the advice line */
+    /**
+     * @return the advice line: the merge command at the measured ratio, or, when the search chose the base (r = 0) or
+     *     the tuned model (r = 1), which one to keep
+     */
     public String line() {
+        if (tunedWeight == 0) {
+            return String.format(Locale.ROOT, "measured: no merge with the tuned model beat the base on the target"
+                    + " within the general-domain bound; keep the base (target %.4f, tuned %.4f; general %.4f)",
+                    targetBase, targetTuned, generalBase);
+        }
+        if (tunedWeight == 1) {
+            return String.format(Locale.ROOT, "measured: the tuned model itself is within the general-domain bound:"
+                    + " target %.4f, general %.4f (%+.4f vs base); keep the tuned model", targetTuned, generalMerged,
+                    generalMerged - generalBase);
+        }
         return String.format(Locale.ROOT, "merge with the base at %.2f base / %.2f tuned (measured): target %.4f"
                 + " (keeps %.0f%% of the gain), general %.4f (%+.4f vs base); bge4j merge --model <base> --weight %.2f"
                 + " --model <tuned> --weight %.2f --output <dir>", 1 - tunedWeight, tunedWeight, targetMerged,

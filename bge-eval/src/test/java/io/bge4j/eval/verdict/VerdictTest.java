@@ -93,6 +93,18 @@ class VerdictTest {
         assertTrue(text.contains("merge with the base at 0.50 base / 0.50 tuned (measured): target 0.8700 (keeps 70% of"
                 + " the gain), general 0.5950 (-0.0050 vs base)"), text);
         assertEquals(3, text.lines().count() - 1, text); // headline, two evaluators, merge line
+        assertTrue(merged.headline().endsWith("cost general quality: merge with the base at the measured ratio"),
+                merged.headline());
+        assertTrue(v.withMerge(new MergeSuggestion(0, 0.80, 0.90, 0.80, 0.60, 0.60)).headline()
+                .endsWith("no measured merge kept the general-domain drop within the bound; keep the base"));
+        assertTrue(v.withMerge(new MergeSuggestion(1, 0.80, 0.90, 0.90, 0.60, 0.595)).headline()
+                .endsWith("within the measured bound; keep the tuned model"));
+        assertEquals("measured: no merge with the tuned model beat the base on the target within the general-domain"
+                + " bound; keep the base (target 0.8000, tuned 0.9000; general 0.6000)",
+                new MergeSuggestion(0, 0.80, 0.90, 0.80, 0.60, 0.60).line());
+        assertEquals("measured: the tuned model itself is within the general-domain bound: target 0.9000, general"
+                + " 0.5950 (-0.0050 vs base); keep the tuned model",
+                new MergeSuggestion(1, 0.80, 0.90, 0.90, 0.60, 0.595).line());
         FinetuneVerdict noGuardLoss = FinetuneVerdict.of("dev", target, Map.of("scifact", Comparison.of(base, base)), M);
         assertFalse(noGuardLoss.needsMerge());
         assertTrue(noGuardLoss.headline().startsWith("fine-tuning helped: keep the tuned model"));

@@ -38,9 +38,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bge4j finetune}: contrastive fine-tuning with {@link Finetuner}. Every builder option has a flag (checked by
  * {@code FinetuneOptionsCoverageTest}), grouped into mixins: optimizer, evaluation, checkpoints, dynamic negatives,
- * cross-batch memory, distillation, Matryoshka, guided masking; an option left out keeps the builder's default. {@code --device},
- * {@code --dev-split}, {@code --overwrite} and {@code --no-progress} are command-line only. An {@code --output}
- * holding another run is handled by {@link FinetuneOutput}. A {@link ConsoleProgress} bar reports the run.
+ * cross-batch memory, distillation, Matryoshka, guided masking, merge search; an option left out keeps the builder's
+ * default. {@code --device}, {@code --dev-split}, {@code --overwrite} and {@code --no-progress} are command-line only.
+ * An {@code --output} holding another run is handled by {@link FinetuneOutput}. A {@link ConsoleProgress} bar reports
+ * the run.
  *
  * <p>Usage: {@code java -jar examples/target/bge4j.jar finetune --model bge-small-en-v1.5 --train mined.jsonl
  * --dev data/debian-packages-en --dev-split dev --output runs/demo --epochs 2 --early-stopping 3
@@ -170,6 +171,9 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Mixin
     GuidedMaskingOptions guided = new GuidedMaskingOptions();
+
+    @Mixin
+    MergeSearchOptions mergeSearch = new MergeSearchOptions();
 
     @Option(names = "--no-progress", description = "Do not print the progress bar (the summary is still printed).")
     boolean noProgress;
@@ -478,6 +482,52 @@ final class FinetuneCommand implements Callable<Integer> {
         }
     }
 
+    /** The merge ratio measured when the dev set improved but a --guard regressed; every option needs --guard. */
+    static final class MergeSearchOptions {
+        @Option(names = "--merge-search", negatable = true,
+                description = "When --dev improved but a --guard regressed, measure the merge (1-r)*base + r*best at"
+                        + " each of --merge-ratios on --dev and that guard, and put the ratio that keeps most of the"
+                        + " gain within --max-general-drop into the verdict (default on with --guard; keeps one more"
+                        + " copy of the model in memory).")
+        Boolean on;
+
+        @Option(names = "--merge-ratios", paramLabel = "<r1,r2,...>", split = ",",
+                description = "Tuned weights r the merge search tries, ascending in [0, 1] (default 0,0.25,0.5,0.75,1;"
+                        + " 0 and 1 are always measured).")
+        List<Double> ratios;
+
+        @Option(names = "--max-general-drop", paramLabel = "<d>",
+                description = "Largest accepted fall of the guard's --metric below the base's in the merge search"
+                        + " (default 0.01).")
+        Double maxGeneralDrop;
+
+        /** @return the first option given, or null */
+        String given() {
+            return on != null ? "--[no-]merge-search" : ratios != null ? "--merge-ratios"
+                    : maxGeneralDrop != null ? "--max-general-drop" : null;
+        }
+
+        void apply(Finetuner.Builder b, CommandSpec spec) {
+            if (on != null) {
+                b.mergeSearch(on);
+            }
+            if (ratios != null) {
+                for (int i = 0; i < ratios.size(); i++) {
+                    double r = ratios.get(i);
+                    require(spec, r >= 0 && r <= 1, "--merge-ratios must lie in [0, 1], got " + r);
+                    require(spec, i == 0 || r > ratios.get(i - 1), "--merge-ratios must be ascending without"
+                            + " repeats, got " + ratios);
+                }
+                b.mergeRatios(ratios.stream().mapToDouble(Double::doubleValue).toArray());
+            }
+            if (maxGeneralDrop != null) {
+                require(spec, maxGeneralDrop >= 0 && Double.isFinite(maxGeneralDrop),
+                        "--max-general-drop must be a finite value >= 0, got " + maxGeneralDrop);
+                b.maxGeneralDrop(maxGeneralDrop);
+            }
+        }
+    }
+
     /** How teacher scores in the training file are distilled. */
     static final class DistillationOptions {
         @Option(names = "--distillation", paramLabel = "<kl_div|m3_kd>",
@@ -529,6 +579,10 @@ final class FinetuneCommand implements Callable<Integer> {
         if (!guards.isEmpty() && dev == null) {
             throw new ParameterException(spec.commandLine(), "--guard needs --dev: a guard is compared next to the dev"
                     + " set's gain, never alone");
+        }
+        if (guards.isEmpty() && mergeSearch.given() != null) {
+            throw new ParameterException(spec.commandLine(), mergeSearch.given() + " needs --guard: the merge search"
+                    + " bounds the drop of a general-domain guard that regressed");
         }
         for (Path g : guards) {
             CliSupport.requireDirectory(g, "guard data set");
@@ -664,6 +718,7 @@ final class FinetuneCommand implements Callable<Integer> {
         distillation.apply(b, spec);
         matryoshka.apply(b, spec);
         guided.apply(b, spec, null);
+        mergeSearch.apply(b, spec);
         if (dynamic.enabled()) {
             dynamic.apply(b, spec, groupSize != null ? groupSize : 8, seed != null ? seed : 42);
         }

@@ -414,6 +414,14 @@ class FinetuneCommandTest {
                 "--dynamic-range needs from < to, was '9-3'"},
             {"--device", "tpu", "--device must be cpu, gpu or gpu:N, was 'tpu'"},
             {"--no-eval-base", "--[no-]eval-base needs --dev"},
+            {"--dev", dev.toString(), "--merge-ratios", "0.5", "--merge-ratios needs --guard"},
+            {"--dev", dev.toString(), "--no-merge-search", "--[no-]merge-search needs --guard"},
+            {"--dev", dev.toString(), "--guard", dev.toString(), "--merge-ratios", "0.5,0.2",
+                "--merge-ratios must be ascending without repeats, got [0.5, 0.2]"},
+            {"--dev", dev.toString(), "--guard", dev.toString(), "--merge-ratios", "0.5,1.5",
+                "--merge-ratios must lie in [0, 1], got 1.5"},
+            {"--dev", dev.toString(), "--guard", dev.toString(), "--max-general-drop", "-1",
+                "--max-general-drop must be a finite value >= 0, got -1.0"},
         };
         for (String[] c : cases) {
             String[] args = tiny(out, Arrays.copyOf(c, c.length - 1));
@@ -425,6 +433,34 @@ class FinetuneCommandTest {
         assertEquals(1, gpu.code());
         assertTrue(gpu.err().contains("error: --device gpu:999: the engine sees "), gpu.err());
         assertFalse(Files.exists(out), "nothing was trained or written");
+    }
+
+    @Test
+    void mergeSearchFlagsReachTheBuilder() {
+        FinetuneCommand cmd = new FinetuneCommand();
+        new picocli.CommandLine(cmd).parseArgs(flags(tiny(tmp.resolve("unused"), "--dev", dev.toString(), "--guard",
+                dev.toString(), "--merge-ratios", "0.2,0.4", "--max-general-drop", "0.03")));
+        io.bge4j.eval.Evaluator e = embedder -> {
+            throw new AssertionError("not evaluated");
+        };
+        io.bge4j.train.Finetuner.Builder b = io.bge4j.train.Finetuner.builder()
+                .evaluator(e, io.bge4j.eval.Metric.NDCG_AT_10).guardEvaluator(e);
+        cmd.apply(b);
+        io.bge4j.train.FinetuneConfig c = b.build().config();
+        assertTrue(c.mergeSearch(), "on by default with a guard");
+        assertEquals(List.of(0.2, 0.4), c.mergeRatios());
+        assertEquals(0.03, c.maxGeneralDrop());
+        FinetuneCommand off = new FinetuneCommand();
+        new picocli.CommandLine(off).parseArgs(flags(tiny(tmp.resolve("unused"), "--no-merge-search")));
+        io.bge4j.train.Finetuner.Builder b2 = io.bge4j.train.Finetuner.builder()
+                .evaluator(e, io.bge4j.eval.Metric.NDCG_AT_10).guardEvaluator(e);
+        off.apply(b2);
+        assertFalse(b2.build().config().mergeSearch());
+    }
+
+    /** @return the arguments after the subcommand's name */
+    private static String[] flags(String[] args) {
+        return Arrays.copyOfRange(args, 1, args.length);
     }
 
     private static void copyTree(Path from, Path to) throws Exception {
