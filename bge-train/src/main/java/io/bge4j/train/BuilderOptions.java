@@ -73,7 +73,7 @@ final class BuilderOptions {
     final List<Evaluator> guards = new ArrayList<>();
     Boolean keyedDropout;
     Boolean mergeSearch;
-    List<Double> mergeRatios = boxed(VerdictMerge.DEFAULT_RATIOS);
+    List<Double> mergeRatios = boxed(VerdictMerge.defaultRatios());
     double maxGeneralDrop = VerdictMerge.DEFAULT_MAX_GENERAL_DROP;
 
     /** Guided masking with {@code guide} ({@code null} for the default frozen copy). */

@@ -36,8 +36,12 @@ import java.util.function.Function;
  */
 public final class VerdictMerge {
 
-    /** The grid of tuned weights searched by default. */
-    public static final double[] DEFAULT_RATIOS = {0, 0.25, 0.5, 0.75, 1};
+    private static final double[] DEFAULT_RATIOS = {0, 0.25, 0.5, 0.75, 1};
+
+    /** @return the grid of tuned weights searched by default, {@code 0, 0.25, 0.5, 0.75, 1} (a new array each call) */
+    public static double[] defaultRatios() {
+        return DEFAULT_RATIOS.clone();
+    }
     /** The largest accepted fall of the general score below the base's by default. */
     public static final double DEFAULT_MAX_GENERAL_DROP = 0.01;
 
