@@ -50,7 +50,7 @@ import java.util.Objects;
  * starts at step N, or a {@code step} line has a step not after the previous one, the earlier records of
  * those steps are dropped (later lines win) and counted in {@link TrainingHistory#supersededRecords()}. A
  * {@code run_start} at N also drops the earlier diagnostics of steps after N (all of them, and the data mix, when
- * N is 0: a fresh run replaces the log's history); its own findings follow it.
+ * N is 0: a fresh run replaces the log's history); its own findings follow it. Dropped findings are not counted as superseded.
  *
  * <p>Usage: {@code writer.write(MetricsLog.line(step)); ... TrainingHistory h = MetricsLog.read(file);}
  */
@@ -240,9 +240,7 @@ public final class MetricsLog {
                         // a fresh run (start 0) replaces everything, including the old step-0 evaluation
                         long from = r.startStep() == 0 ? 0 : r.startStep() + 1;
                         superseded += drop(steps, evals, from, from);
-                        int before = diags.size();
                         diags.removeIf(d -> r.startStep() == 0 || d.step() > r.startStep());
-                        superseded += before - diags.size();
                         if (r.startStep() == 0) {
                             mix = null;
                         }

@@ -25,8 +25,8 @@ import java.util.Optional;
  * @param diagnostics findings, in the order they were made
  * @param runStarts run-start records, in file order (empty for logs written before they existed)
  * @param stopReason why the run ended, or null when the log does not say
- * @param supersededRecords step, evaluation and diagnostic records dropped because a later (resumed or fresh) run
- *     repeated their steps
+ * @param supersededRecords step and evaluation records dropped because a later (resumed or fresh) run repeated
+ *     their steps (the findings of those steps are dropped too, and not counted)
  * @param ignoredLines lines of an unknown type (written by a newer bge4j), skipped
  * @param dataMix how real and synthetic examples were mixed into the training set, or null when the set carried no
  *     mix report
