@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.CharRange;
 import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
 
@@ -40,5 +41,13 @@ class MetricsLogProperties {
             Files.deleteIfExists(dir.resolve("metrics.jsonl"));
             Files.deleteIfExists(dir);
         }
+    }
+
+    /** Every UTF-16 code unit, lone surrogates included (the default generator leaves them out). */
+    @Property(tries = 200)
+    void anyCodeUnitReadsBack(@ForAll @CharRange(from = '\u0000', to = '\uffff') String message,
+            @ForAll @CharRange(from = '\ud800', to = '\udfff') String surrogates) throws Exception {
+        diagnosticLinesReadBackEqual(List.of(surrogates), message, surrogates + message,
+                TrainingDiagnostic.Severity.WARNING, 1);
     }
 }
