@@ -1,5 +1,6 @@
 package io.bge4j.data;
 
+import io.bge4j.data.synthetic.MixReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -16,6 +18,12 @@ import java.util.stream.Stream;
 /**
  * An immutable, named, ordered list of {@link TrainingExample}s. Every operation returns a new set;
  * every random operation takes a seed and gives the same answer for the same seed and data.
+ *
+ * <p>A set made by {@link io.bge4j.data.synthetic.Mixer} carries its {@link MixReport} ({@link #mix()}), which the
+ * trainer records with the run. Operations that keep exactly the same examples ({@link #named}, {@link #shuffle},
+ * {@link #withSourceName}, a {@link #sample} of at least the whole set) keep it; operations that change which
+ * examples are in the set ({@link #filter}, a smaller {@link #sample}, {@link #split}, {@link #concat},
+ * {@link #bySource}) drop it, since its counts would no longer describe the set.
  *
  * <p>Usage:
  * <pre>{@code
@@ -27,10 +35,16 @@ import java.util.stream.Stream;
 public final class TrainingSet implements Iterable<TrainingExample> {
     private final String name;
     private final List<TrainingExample> examples;
+    private final MixReport mix;
 
     private TrainingSet(String name, List<TrainingExample> examples) {
+        this(name, examples, null);
+    }
+
+    private TrainingSet(String name, List<TrainingExample> examples, MixReport mix) {
         this.name = Objects.requireNonNull(name, "name");
         this.examples = examples;
+        this.mix = mix;
     }
 
     /**
@@ -94,6 +108,29 @@ public final class TrainingSet implements Iterable<TrainingExample> {
         return examples;
     }
 
+    /**
+     * @return how real and synthetic data were mixed into this set, when {@link io.bge4j.data.synthetic.Mixer} made
+     *     it (or {@link #withMix} attached it); empty otherwise
+     */
+    public Optional<MixReport> mix() {
+        return Optional.ofNullable(mix);
+    }
+
+    /**
+     * @param report how this set's examples were mixed
+     * @return the same examples carrying the report
+     * @throws IllegalArgumentException when the report's total is not this set's size
+     */
+    public TrainingSet withMix(MixReport report) {
+        Objects.requireNonNull(report, "report");
+        if (report.total() != examples.size()) {
+            throw new IllegalArgumentException("mix report of " + report.total() + " examples (" + report.real()
+                    + " real + " + report.synthetic() + " synthetic) does not describe set '" + name + "' of "
+                    + examples.size());
+        }
+        return new TrainingSet(name, examples, report);
+    }
+
     /** @return the number of examples */
     public int size() {
         return examples.size();
@@ -127,7 +164,7 @@ public final class TrainingSet implements Iterable<TrainingExample> {
      * @return the same examples under another name
      */
     public TrainingSet named(String newName) {
-        return new TrainingSet(newName, examples);
+        return new TrainingSet(newName, examples, mix);
     }
 
     /**
@@ -141,7 +178,7 @@ public final class TrainingSet implements Iterable<TrainingExample> {
         for (TrainingExample e : examples) {
             out.add(e.source() == null ? e.withSource(name) : e);
         }
-        return new TrainingSet(name, Collections.unmodifiableList(out));
+        return new TrainingSet(name, Collections.unmodifiableList(out), mix);
     }
 
     /**
@@ -192,7 +229,7 @@ public final class TrainingSet implements Iterable<TrainingExample> {
         for (int i : order) {
             out.add(examples.get(i));
         }
-        return new TrainingSet(name, Collections.unmodifiableList(out));
+        return new TrainingSet(name, Collections.unmodifiableList(out), mix);
     }
 
     /**

@@ -9,9 +9,20 @@ package io.bge4j.train;
  * @param code a stable identifier (e.g. {@code LOSS_NEAR_ZERO})
  * @param step the step it concerns (0 for preflight)
  * @param message what was found
- * @param suggestion what to change
+ * @param suggestion what to change (empty for nothing)
  */
 public record TrainingDiagnostic(Severity severity, String code, long step, String message, String suggestion) {
+
+    /**
+     * Requires severity, code and message; a null suggestion becomes empty, so a finding written to
+     * {@code metrics.jsonl} reads back equal.
+     */
+    public TrainingDiagnostic {
+        java.util.Objects.requireNonNull(severity, "severity");
+        java.util.Objects.requireNonNull(code, "code");
+        java.util.Objects.requireNonNull(message, "message");
+        suggestion = suggestion == null ? "" : suggestion;
+    }
 
     /** How serious a finding is. */
     public enum Severity {

@@ -111,7 +111,10 @@ class FinetunerTest {
             assertTrue(first > 2.0, "initial loss " + first); // ln 12 = 2.48 for near-identical vectors
             assertTrue(last < 0.1, "final loss " + last + " (first " + first + ")");
             assertEquals(1.0, recallAt1(m), 1e-9);
-            assertEquals(203, Files.readAllLines(out.resolve("metrics.jsonl")).size()); // run_start, memory_plan, 200 steps, run_end
+            // run_start, memory_plan, one line per finding, 200 steps, run_end
+            List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+            assertEquals(203 + r.diagnostics().size(), lines.size());
+            assertEquals(r.diagnostics().size(), lines.stream().filter(l -> l.contains("\"type\":\"diagnostic\"")).count());
             assertTrue(Files.isRegularFile(out.resolve("final/model.safetensors")));
             assertEquals(FinetuneResult.StopReason.COMPLETED, r.stopReason());
         }

@@ -40,6 +40,8 @@ import java.util.Map;
  * writes queries for unlabelled passages → length, language, copy, de-duplication and round-trip
  * filters → real and synthetic mixed at a target share → FlagEmbedding JSONL plus a JSON mix report.
  * Without {@code --endpoint} a built-in stub LLM on 127.0.0.1 answers, so the program runs offline.
+ * The mixed set in {@link Outcome#mix()} also carries its report ({@code TrainingSet.mix()}), so fine-tuning on
+ * it directly records the mix with the run; {@code mix-report.json} keeps it for the JSONL file, which cannot.
  *
  * <p>Usage:
  * <pre>

@@ -42,6 +42,11 @@ class SyntheticQueriesExampleTest {
         JsonNode report = new ObjectMapper().readTree(Files.readString(r.report()));
         assertEquals(12 + synth, report.get("total").asInt());
         assertEquals("length", report.get("filters").get("synthetic").get(0).get("filter").asText());
+        assertEquals(r.mix().report(), io.bge4j.data.synthetic.MixReport.fromJson(Files.readString(r.report())),
+                "mix-report.json reads back as the report");
+        assertEquals(r.mix().report(), r.mix().trainingSet().mix().orElseThrow(),
+                "the mixed set carries its report into a fine-tune");
+        assertTrue(written.mix().isEmpty(), "a set read from JSONL has no mix report");
         assertTrue(sw.toString().contains("(built-in stub)"), sw.toString());
 
         // a second run is served from the on-disk cache

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * Sources are the examples' {@link TrainingExample#source()} (the set's name when missing). An
  * example is synthetic when {@link Builder#isSynthetic(Predicate)} says so (default: type or source
  * {@code "synthetic"}, or a source starting with {@code "synthetic"}). Selected examples keep their
- * input order. The {@link MixReport} lists counts per source and the filter reports handed in.
+ * input order. The {@link MixReport} lists counts per source and the filter reports handed in; the mixed set
+ * carries it ({@link TrainingSet#mix()}), so a fine-tune on the set records the mix in its {@code metrics.jsonl}
+ * and {@code report.html}.
  *
  * <p>Usage:
  * <pre>{@code
@@ -145,7 +147,7 @@ public final class Mixer {
         MixReport report = new MixReport(counts, real, synth, filters);
         LOG.info("mixed {} examples: {} real, {} synthetic (share {})", out.size(), real, synth,
                 String.format(java.util.Locale.ROOT, "%.3f", report.syntheticShare()));
-        return new Result(TrainingSet.of(name, out), report);
+        return new Result(TrainingSet.of(name, out).withMix(report), report);
     }
 
     private Map<String, Integer> ratioQuota(Map<String, List<TrainingExample>> bySource) {

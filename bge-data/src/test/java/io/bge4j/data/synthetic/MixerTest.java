@@ -108,4 +108,56 @@ class MixerTest {
                 () -> Mixer.builder().add(set("a", 1, null)).weights(Map.of("a", -1.0)).build());
         assertTrue(e.getMessage().startsWith("weights['a']"), e.getMessage());
     }
+
+    @Test
+    void theMixedSetCarriesItsReportWhileItHoldsTheSameExamples() {
+        Mixer.Result r = Mixer.builder().add(set("real", 6, null)).add(set("synthetic", 10, "synthetic"))
+                .syntheticRatio(0.25).seed(3).build().mix();
+        TrainingSet mixed = r.trainingSet();
+        assertEquals(r.report(), mixed.mix().orElseThrow());
+        assertEquals(6, mixed.mix().orElseThrow().real());
+        assertEquals(2, mixed.mix().orElseThrow().synthetic());
+        // same examples: the report still describes the set
+        assertEquals(r.report(), mixed.named("train").mix().orElseThrow());
+        assertEquals(r.report(), mixed.shuffle(7).mix().orElseThrow());
+        assertEquals(r.report(), mixed.withSourceName().mix().orElseThrow());
+        assertEquals(r.report(), mixed.sample(8, 1).mix().orElseThrow());
+        // other examples: it would not, so it is dropped
+        assertTrue(mixed.sample(5, 1).mix().isEmpty());
+        assertTrue(mixed.filter(e -> true).mix().isEmpty(), "a filter result is a new selection");
+        assertTrue(mixed.split(0.25, 1).train().mix().isEmpty());
+        assertTrue(TrainingSet.concat("c", List.of(mixed)).mix().isEmpty());
+        assertTrue(set("plain", 3, null).mix().isEmpty());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> set("plain", 3, null).withMix(r.report()));
+        assertTrue(e.getMessage().contains("mix report of 8 examples (6 real + 2 synthetic) does not describe set"
+                + " 'plain' of 3"), e.getMessage());
+    }
+
+    @Test
+    void reportReadsBackFromItsJson() {
+        FilterReport fr = FilterReport.of(new FilterStep("length", 10, 7, 1, Map.of("query shorter than 2 units", 3)))
+                .then(FilterReport.of(new FilterStep("copy <4-gram>", 7, 7, 0, Map.of())));
+        MixReport m = Mixer.builder().add(set("real", 2, null)).add(set("synthetic", 3, "synthetic"))
+                .syntheticRatio(0.5).filterReport("synthetic", fr).build().mix().report();
+        assertEquals(m, MixReport.fromJson(m.toJson()));
+        assertEquals(new MixReport(Map.of(), 0, 0, Map.of()), MixReport.fromJson("{\"real\":0,\"synthetic\":0,"
+                + "\"sources\":{}}"), "filters may be absent");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MixReport.fromJson(
+                "{\"real\":1,\"synthetic\":0,\"sources\":{\"a\":{\"available\":1,\"selected\":\"x\",\"synthetic\":false}}}"));
+        assertTrue(e.getMessage().contains("field 'sources.a.selected': expected an integer >= 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> MixReport.fromJson("[1]"));
+        assertTrue(e.getMessage().contains("expected a JSON object"), e.getMessage());
+    }
+
+    @Test
+    void htmlEscapesNamesAndListsEverySource() {
+        MixReport m = new MixReport(Map.of("<real>", new MixReport.SourceCount(6, 6, false)), 6, 0,
+                Map.of("s&t", FilterReport.of(new FilterStep("len", 3, 2, 0, Map.of("too \"short\"", 1)))));
+        String html = m.toHtml();
+        assertTrue(html.contains("6 examples: 6 real, 0 synthetic (0.0 % synthetic)"), html);
+        assertTrue(html.contains("<tr><td>&lt;real&gt;</td><td>real</td><td>6</td><td>6</td></tr>"), html);
+        assertTrue(html.contains("<h3>Filters: s&amp;t</h3>"), html);
+        assertTrue(html.contains("too &quot;short&quot;: 1"), html);
+    }
 }

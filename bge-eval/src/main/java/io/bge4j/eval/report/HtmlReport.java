@@ -1,6 +1,5 @@
 package io.bge4j.eval.report;
 
-import io.bge4j.data.quality.FilterStep;
 import io.bge4j.data.sampling.SamplingReport;
 import io.bge4j.data.synthetic.MixReport;
 import io.bge4j.eval.Comparison;
@@ -240,27 +239,7 @@ public final class HtmlReport {
     }
 
     private static void mixing(StringBuilder sb, MixReport m) {
-        sb.append("<h2>Training data mix</h2>\n<p>").append(m.total()).append(" examples: ").append(m.real())
-                .append(" real, ").append(m.synthetic()).append(" synthetic (")
-                .append(String.format(Locale.ROOT, "%.1f", 100 * m.syntheticShare())).append(" % synthetic).</p>\n")
-                .append("<table><thead><tr><th>source</th><th>kind</th><th>available</th><th>selected</th></tr></thead><tbody>\n");
-        m.sources().forEach((name, s) -> sb.append("<tr><td>").append(esc(name)).append("</td><td>")
-                .append(s.synthetic() ? "synthetic" : "real").append("</td><td>").append(s.available())
-                .append("</td><td>").append(s.selected()).append("</td></tr>\n"));
-        sb.append("</tbody></table>\n");
-        m.filters().forEach((label, rep) -> {
-            sb.append("<h3>Filters: ").append(esc(label)).append("</h3>\n<table><thead><tr><th>filter</th><th>in</th>"
-                    + "<th>kept</th><th>flagged</th><th>dropped</th><th>dropped by reason</th></tr></thead><tbody>\n");
-            for (FilterStep s : rep.steps()) {
-                StringBuilder reasons = new StringBuilder();
-                s.droppedByReason().forEach((k, v) -> reasons.append(reasons.length() == 0 ? "" : ", ").append(k)
-                        .append(": ").append(v));
-                sb.append("<tr><td>").append(esc(s.filter())).append("</td><td>").append(s.input()).append("</td><td>")
-                        .append(s.kept()).append("</td><td>").append(s.flagged()).append("</td><td>").append(s.dropped())
-                        .append("</td><td class=\"text\">").append(esc(reasons.toString())).append("</td></tr>\n");
-            }
-            sb.append("</tbody></table>\n");
-        });
+        sb.append("<h2>Training data mix</h2>\n").append(m.toHtml());
     }
 
     private static void mining(StringBuilder sb, MiningSummary m) {

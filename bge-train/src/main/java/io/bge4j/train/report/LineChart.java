@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * A small inline-SVG line chart: one or more series against the step, "nice" axis ticks, an optional
- * vertical marker (the best step) and highlighted points. Non-finite values leave a gap. Series longer
+ * vertical marker (the best step), highlighted points and event marks (a diagnostic's step: a dotted line
+ * with a triangle on the top edge and the event as its tooltip). Non-finite values leave a gap. Series longer
  * than {@link #MAX_POINTS} are thinned by keeping each bucket's minimum and maximum, so spikes survive.
  */
 final class LineChart {
@@ -17,9 +18,13 @@ final class LineChart {
 
     record Point(double x, double y, String label) {}
 
+    /** An event at a step: {@code colour} line and triangle, {@code label} as the tooltip. */
+    record Event(double x, String label, String colour) {}
+
     private final String title;
     private final List<Series> series = new ArrayList<>();
     private final List<Point> highlights = new ArrayList<>();
+    private final List<Event> events = new ArrayList<>();
     private Double markerX;
     private String markerLabel;
 
@@ -35,6 +40,11 @@ final class LineChart {
     LineChart markX(double x, String label) {
         this.markerX = x;
         this.markerLabel = label;
+        return this;
+    }
+
+    LineChart event(double x, String label, String colour) {
+        events.add(new Event(x, label, colour));
         return this;
     }
 
@@ -125,6 +135,18 @@ final class LineChart {
         }
         svg.append("<text x=\"").append(left + pw / 2).append("\" y=\"").append(height - 4)
                 .append("\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5f6368\">step</text>\n");
+        for (Event e : events) {
+            if (!(e.x() >= x0 && e.x() <= x1)) {
+                continue;
+            }
+            double x = sx.map(e.x());
+            svg.append("<g class=\"event\"><title>").append(Html.esc(e.label())).append("</title><line x1=\"")
+                    .append(num(x)).append("\" y1=\"").append(top).append("\" x2=\"").append(num(x)).append("\" y2=\"")
+                    .append(top + ph).append("\" stroke=\"").append(e.colour())
+                    .append("\" stroke-width=\"1\" stroke-dasharray=\"1 3\"/><path d=\"M").append(num(x - 4)).append(' ')
+                    .append(top).append("L").append(num(x + 4)).append(' ').append(top).append("L").append(num(x))
+                    .append(' ').append(top + 7).append("Z\" fill=\"").append(e.colour()).append("\"/></g>\n");
+        }
         if (markerX != null && markerX >= x0 && markerX <= x1) {
             double x = sx.map(markerX);
             svg.append("<line class=\"best\" x1=\"").append(num(x)).append("\" y1=\"").append(top).append("\" x2=\"")

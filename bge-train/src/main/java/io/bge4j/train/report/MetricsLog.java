@@ -1,11 +1,14 @@
 package io.bge4j.train.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bge4j.core.Bge4jException;
 import io.bge4j.core.DataFormatException;
+import io.bge4j.data.synthetic.MixReport;
 import io.bge4j.train.EvaluationRecord;
 import io.bge4j.train.StepRecord;
 import io.bge4j.train.TrainingDiagnostic;
@@ -29,25 +32,32 @@ import java.util.Objects;
  *   <li>{@code step}: {@code step, epoch, loss, contrastive_loss, distillation_loss, lr, grad_norm,
  *       examples_per_s, tokens_per_s, masked_candidates, padding_efficiency} ({@link StepRecord});
  *   <li>{@code eval}: {@code step, primary, value, best, metrics} (metric key → mean) ({@link EvaluationRecord});
- *   <li>{@code diagnostic}: {@code severity, code, step, message, suggestion} ({@link TrainingDiagnostic});
+ *   <li>{@code diagnostic}: {@code severity, code, step, message, suggestion} ({@link TrainingDiagnostic}), one
+ *       per finding of the run (preflight findings have step 0);
+ *   <li>{@code data_mix}: how real and synthetic data were mixed into the training set ({@link MixReport#toJson()}'s
+ *       keys: {@code total, real, synthetic, synthetic_share, sources, filters}), when the set carries one;
  *   <li>{@code run_start}: {@code start_step, time, resumed_from} ({@link RunStart});
  *   <li>{@code run_end}: {@code step, stop_reason};
  *   <li>{@code memory_plan}: the preflight's memory plan (decision, GradCache chunk, estimate terms, budget), read
  *       past.
  * </ul>
- * The trainer writes {@code run_start}, {@code step}, {@code eval} and {@code run_end} lines with these methods;
- * {@code diagnostic} lines are read when present. Lines of another type are skipped and counted; a line that is not a JSON object, or lacks a
+ * The trainer writes every type with these methods. Every non-ASCII character is written as a JSON unicode
+ * escape (backslash, {@code u}, four hex digits), so any message (even one holding half of a surrogate pair) reads back exactly and the
+ * file is plain ASCII. Lines of another type are skipped and counted; a line that is not a JSON object, or lacks a
  * field its type needs, fails with the file, the line number and the field.
  *
  * <p>Appended runs: a resumed run repeats the steps after its checkpoint. When a {@code run_start} says it
  * starts at step N, or a {@code step} line has a step not after the previous one, the earlier records of
- * those steps are dropped (later lines win) and counted in {@link TrainingHistory#supersededRecords()}.
+ * those steps are dropped (later lines win) and counted in {@link TrainingHistory#supersededRecords()}. A
+ * {@code run_start} at N also drops the earlier diagnostics of steps after N (all of them, and the data mix, when
+ * N is 0: a fresh run replaces the log's history); its own findings follow it. Dropped findings are not counted as superseded.
  *
  * <p>Usage: {@code writer.write(MetricsLog.line(step)); ... TrainingHistory h = MetricsLog.read(file);}
  */
 public final class MetricsLog {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectWriter LINE = JSON.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII);
 
     private MetricsLog() {}
 
@@ -73,7 +83,7 @@ public final class MetricsLog {
         if (Double.isFinite(r.paddingEfficiency())) {
             j.put("padding_efficiency", r.paddingEfficiency());
         }
-        return j.toString();
+        return text(j);
     }
 
     /**
@@ -84,7 +94,7 @@ public final class MetricsLog {
         ObjectNode j = JSON.createObjectNode();
         j.put("type", "memory_plan");
         plan.forEach((k, v) -> j.set(k, JSON.valueToTree(v)));
-        return j.toString();
+        return text(j);
     }
 
     /** @param r an evaluation @return its line */
@@ -94,7 +104,7 @@ public final class MetricsLog {
                 .put("best", r.isBest());
         ObjectNode m = j.putObject("metrics");
         r.metrics().forEach(m::put);
-        return j.toString();
+        return text(j);
     }
 
     /** @param d a diagnostic @return its line */
@@ -102,7 +112,30 @@ public final class MetricsLog {
         ObjectNode j = JSON.createObjectNode();
         j.put("type", "diagnostic").put("severity", d.severity().name()).put("code", d.code()).put("step", d.step())
                 .put("message", d.message()).put("suggestion", d.suggestion());
-        return j.toString();
+        return text(j);
+    }
+
+    /**
+     * @param mix how the training set was mixed
+     * @return its line, {@code type: data_mix}
+     */
+    public static String dataMix(MixReport mix) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("type", "data_mix");
+        try {
+            j.setAll((ObjectNode) JSON.readTree(mix.toJson()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("MixReport.toJson() wrote invalid JSON", e);
+        }
+        return text(j);
+    }
+
+    private static String text(ObjectNode j) {
+        try {
+            return LINE.writeValueAsString(j);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a metrics line", e);
+        }
     }
 
     /** @param r a run start @return its line */
@@ -115,7 +148,7 @@ public final class MetricsLog {
         if (r.resumedFrom() != null) {
             j.put("resumed_from", r.resumedFrom());
         }
-        return j.toString();
+        return text(j);
     }
 
     /**
@@ -126,7 +159,7 @@ public final class MetricsLog {
     public static String runEnd(long step, String stopReason) {
         ObjectNode j = JSON.createObjectNode();
         j.put("type", "run_end").put("step", step).put("stop_reason", Objects.requireNonNull(stopReason));
-        return j.toString();
+        return text(j);
     }
 
     /**
@@ -139,6 +172,7 @@ public final class MetricsLog {
         List<EvaluationRecord> evals = new ArrayList<>();
         List<TrainingDiagnostic> diags = new ArrayList<>();
         List<RunStart> starts = new ArrayList<>();
+        MixReport mix = null;
         String stop = null;
         int superseded = 0;
         int ignored = 0;
@@ -206,10 +240,21 @@ public final class MetricsLog {
                         // a fresh run (start 0) replaces everything, including the old step-0 evaluation
                         long from = r.startStep() == 0 ? 0 : r.startStep() + 1;
                         superseded += drop(steps, evals, from, from);
+                        diags.removeIf(d -> r.startStep() == 0 || d.step() > r.startStep());
+                        if (r.startStep() == 0) {
+                            mix = null;
+                        }
                         starts.add(r);
                         stop = null;
                     }
                     case "run_end" -> stop = l.str("stop_reason");
+                    case "data_mix" -> {
+                        try {
+                            mix = MixReport.fromJson(text);
+                        } catch (IllegalArgumentException e) {
+                            throw new DataFormatException(file, lineNo, null, e.getMessage());
+                        }
+                    }
                     case "memory_plan" -> { } // provenance of the step layout; not part of the history
                     default -> ignored++;
                 }
@@ -219,7 +264,7 @@ public final class MetricsLog {
         }
         Path parent = file.toAbsolutePath().getParent();
         String name = parent == null || parent.getFileName() == null ? file.toString() : parent.getFileName().toString();
-        return new TrainingHistory(name, steps, evals, diags, starts, stop, superseded, ignored);
+        return new TrainingHistory(name, steps, evals, diags, starts, stop, superseded, ignored, mix);
     }
 
     /**

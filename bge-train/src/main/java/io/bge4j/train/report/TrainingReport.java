@@ -16,13 +16,14 @@ import java.util.Set;
  * The training report: one self-contained HTML page (inline CSS and SVG, no scripts, no external
  * files, so it opens offline) with the curves a practitioner looks at first when a run goes wrong:
  * the training loss (raw and smoothed), the learning rate, the gradient norm (before clipping), the
- * throughput, and every dev metric against the step, the best step marked in each; then the table of
- * evaluations and the diagnostics.
+ * throughput, and every dev metric against the step, the best step marked in each, the warnings and errors
+ * marked on the loss curve at their steps; then the table of evaluations, the training data mix (when the set
+ * carried a {@link io.bge4j.data.synthetic.MixReport}) and the diagnostics, each with its step. Everything comes
+ * from the {@link TrainingHistory}, that is from {@code metrics.jsonl}.
  *
  * <p>Usage:
  * <pre>{@code
- * TrainingHistory h = TrainingHistory.read(out.resolve("metrics.jsonl")).withDiagnostics(result.diagnostics());
- * OutputFile f = TrainingReport.write(out.resolve(TrainingReport.FILE), h);
+ * OutputFile f = TrainingReport.write(out.resolve(TrainingReport.FILE), TrainingHistory.read(out.resolve("metrics.jsonl")));
  * }</pre>
  */
 public final class TrainingReport {
@@ -52,6 +53,7 @@ public final class TrainingReport {
             .summary td{text-align:left}.note{color:#5f6368;font-size:.85rem}
             .sev-ERROR{color:#c5221f;font-weight:600}.sev-WARNING{color:#b06000;font-weight:600}.sev-INFO{color:#5f6368}
             .best{color:#188038;font-weight:600}.scroll{overflow-x:auto}
+            .marks{font-size:.85rem;color:#5f6368}
             """;
 
     private TrainingReport() {}
@@ -102,6 +104,7 @@ public final class TrainingReport {
             lossChart.add(new LineChart.Series("contrastive", "#e8710a", x, con, true, false, 1.4))
                     .add(new LineChart.Series("distillation", "#a142f4", x, kd, true, false, 1.4));
         }
+        int marked = markFindings(lossChart, h.diagnostics());
         chart(sb, lossChart, bestX, bestLabel);
         chart(sb, new LineChart("Learning rate").add(new LineChart.Series("lr", "#e8710a", x, lr, false, false, 2)),
                 bestX, bestLabel);
@@ -110,6 +113,11 @@ public final class TrainingReport {
         chart(sb, new LineChart("Throughput (examples/s)")
                 .add(new LineChart.Series("examples/s", "#5f6368", x, eps, false, false, 1.5)), bestX, bestLabel);
         sb.append("</div>\n");
+        if (marked > 0) {
+            sb.append("<p class=\"marks\">On the loss curve, a dotted line with a triangle marks each warning (orange)"
+                    + " and error (red) found at a training step (").append(marked)
+                    .append(marked == 1 ? " finding" : " findings").append("; hover a mark for its text).</p>\n");
+        }
 
         List<EvaluationRecord> evals = h.evaluations();
         if (!evals.isEmpty()) {
@@ -143,6 +151,7 @@ public final class TrainingReport {
             sb.append("</div>\n");
             evaluationTable(sb, evals, primary);
         }
+        h.optionalDataMix().ifPresent(m -> sb.append("<h2>Training data mix</h2>\n").append(m.toHtml()));
         diagnostics(sb, h.diagnostics());
         sb.append("<p class=\"note\">Written by bge4j from ").append(steps.size()).append(" step and ")
                 .append(evals.size()).append(" evaluation records. Loss smoothing: exponential moving average,"
@@ -187,6 +196,19 @@ public final class TrainingReport {
         return out;
     }
 
+    /** Marks each warning and error of a training step on the chart; @return how many were marked */
+    static int markFindings(LineChart c, List<TrainingDiagnostic> diags) {
+        int n = 0;
+        for (TrainingDiagnostic d : diags) {
+            if (d.step() > 0 && d.severity() != TrainingDiagnostic.Severity.INFO) {
+                c.event(d.step(), d.severity() + " " + d.code() + " at step " + d.step() + ": " + d.message(),
+                        d.severity() == TrainingDiagnostic.Severity.ERROR ? "#d93025" : "#e8710a");
+                n++;
+            }
+        }
+        return n;
+    }
+
     private static void chart(StringBuilder sb, LineChart c, Double bestX, String bestLabel) {
         if (bestX != null) {
             c.markX(bestX, bestLabel);
@@ -223,6 +245,9 @@ public final class TrainingReport {
         if (h.stopReason() != null) {
             row(sb, "Stopped", h.stopReason());
         }
+        h.optionalDataMix().ifPresent(m -> row(sb, "Training data", String.format(Locale.ROOT,
+                "%d examples mixed: %d real, %d synthetic (%.1f %% synthetic)", m.total(), m.real(), m.synthetic(),
+                100 * m.syntheticShare())));
         if (h.runStarts().size() > 1) {
             row(sb, "Runs", h.runStarts().size() + " (resumed or restarted into the same log)");
         }
