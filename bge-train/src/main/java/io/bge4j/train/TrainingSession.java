@@ -56,7 +56,7 @@ final class TrainingSession implements TrainingLoop.Hooks {
     TrainingSession(RunSettings s) {
         this.s = s;
         this.c = s.config();
-        this.metrics = c.outputDir() == null ? null : new MetricsWriter(c.outputDir());
+        this.metrics = c.outputDir() == null ? null : new MetricsWriter(c.outputDir(), s.trainingSet().mix());
         List<TrainingListener> all = new ArrayList<>();
         if (metrics != null) {
             all.add(metrics);
