@@ -39,8 +39,9 @@ import java.util.Random;
  * model/loss pair: the model part is {@code CrossEncoder.parameters()} plus
  * {@code CrossEncoder.logits(manager, pairs, training)} over one group batch, the loss part is
  * {@link GroupRerankLoss#compute(NDArray, NDArray)} on the {@code [B, G]} scores; batching
- * ({@code groups(...)}), optimizer, schedule, clipping, listeners and best-model keeping here are the
- * trainer's and should then be deleted from this class.
+ * ({@code RerankGroups}), the loop with its optimizer, schedule, clipping and listeners ({@code RerankLoop})
+ * and best-model keeping ({@code RerankBestWeights}) are the trainer's and should then be deleted from this
+ * package.
  *
  * <p>Usage:
  * <pre>{@code
