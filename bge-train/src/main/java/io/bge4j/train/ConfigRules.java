@@ -8,6 +8,7 @@ import io.bge4j.train.loss.EmbeddingLoss;
 import io.bge4j.train.loss.GuidedMaskingLoss;
 import io.bge4j.train.loss.InfoNceLoss;
 import io.bge4j.train.loss.MatryoshkaLoss;
+import io.bge4j.train.report.Fingerprints;
 import java.util.Objects;
 
 /**
@@ -100,7 +101,24 @@ final class ConfigRules {
         if (!c.matryoshkaDims().isEmpty()) {
             loss = MatryoshkaLoss.of(loss, c.matryoshkaDims(), c.matryoshkaWeights());
         }
-        return new RunSettings(c, model, set, q, p, lr, loss);
+        return new RunSettings(c, model, set, q, p, lr, loss, guideIdentity(c, model));
+    }
+
+    /**
+     * The guide as the run fingerprint records it: the default guide is a frozen copy of {@code model}
+     * taken when the run starts, so it is fingerprinted now, before any update (a resume copies the guide
+     * from the model it is given, before the checkpoint's weights are loaded); a given guide is never
+     * trained, so its weights are its identity.
+     */
+    static String guideIdentity(FinetuneConfig c, BgeModel model) {
+        if (!c.guidedMasking()) {
+            return "none";
+        }
+        BgeModel given = c.guideModel();
+        if (given == null) {
+            return "frozen copy of the starting model, weights " + Fingerprints.model(model);
+        }
+        return "given model " + given.name() + " (dim " + given.dimension() + "), weights " + Fingerprints.model(given);
     }
 
     private static void checkMergeSearch(FinetuneConfig c) {

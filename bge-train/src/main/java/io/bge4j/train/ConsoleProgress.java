@@ -6,8 +6,8 @@ import java.io.PrintWriter;
 import io.bge4j.train.plan.ProgressEstimator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,25 +34,12 @@ public final class ConsoleProgress implements TrainingListener {
     private final PrintWriter out;
     private final boolean interactive;
     private final int barWidth;
-    private final double smoothing;
     private final int linesPerRun;
-    private final LongSupplier clock;
-    private final Duration longRun;
-    private final int queryMaxLength;
-    private final int passageMaxLength;
+    private final ProgressRates rates;
 
     private TrainingPlan plan;
-    private ProgressEstimator estimator;
-    private long markNanos;
-    private boolean warned;
-    private String pendingWarning;
-    private long startNanos;
     private long every = 1;
     private long stepsSeen;
-    private double lossAverage;
-    private double speedAverage;
-    private double tokenAverage;
-    private double weight;
     private String lastLine = "";
     private boolean barOnScreen;
     private long lastPrintedStep = -1;
@@ -81,12 +68,8 @@ public final class ConsoleProgress implements TrainingListener {
         this.out = b.out;
         this.interactive = b.interactive;
         this.barWidth = b.barWidth;
-        this.smoothing = b.smoothing;
         this.linesPerRun = b.linesPerRun;
-        this.clock = b.clock;
-        this.longRun = b.longRun;
-        this.queryMaxLength = b.queryMaxLength;
-        this.passageMaxLength = b.passageMaxLength;
+        this.rates = new ProgressRates(b.smoothing, b.clock, b.longRun, b.queryMaxLength, b.passageMaxLength);
     }
 
     /**
@@ -109,64 +92,34 @@ public final class ConsoleProgress implements TrainingListener {
     @Override
     public synchronized void onStart(TrainingPlan p) {
         this.plan = p;
-        this.startNanos = clock.getAsLong();
-        this.markNanos = startNanos;
-        long total = Math.max(1, p.totalSteps());
-        this.estimator = ProgressEstimator.builder().totalSteps(total).startStep(Math.min(total, p.startStep())).build();
-        this.warned = false;
+        rates.start(p);
         long remaining = Math.max(1, p.totalSteps() - p.startStep());
         this.every = interactive ? 1 : Math.max(1, remaining / linesPerRun);
-        printLine(String.format(Locale.ROOT, "training on %d examples: batch %d x group %d%s, %d steps per epoch,"
-                        + " %d steps%s", p.examples(), p.batchSize(), p.groupSize(),
-                p.gradientAccumulation() > 1 ? " x " + p.gradientAccumulation() + " accumulated" : "",
-                p.stepsPerEpoch(), p.totalSteps(), p.startStep() > 0 ? " (resuming after step " + p.startStep() + ")"
-                        : ""));
+        printLine(ProgressText.start(p));
     }
 
     @Override
     public synchronized void onStep(StepRecord r) {
         stepsSeen++;
-        measure(r);
-        weight = smoothing * weight + (1 - smoothing);
-        lossAverage = smoothing * lossAverage + (1 - smoothing) * r.loss();
-        speedAverage = smoothing * speedAverage + (1 - smoothing) * r.examplesPerSecond();
-        tokenAverage = smoothing * tokenAverage + (1 - smoothing) * r.tokensPerSecond();
+        Optional<String> warning = rates.step(r);
         lastRecord = r;
         long total = plan == null ? 0 : plan.totalSteps();
         boolean due = interactive || stepsSeen == 1 || r.step() >= total || stepsSeen % every == 0;
         if (due) {
             drawBar(render(r));
         }
-        if (pendingWarning != null) {
-            printLine(pendingWarning);
-            pendingWarning = null;
-        }
+        warning.ifPresent(this::printLine);
     }
 
     @Override
     public synchronized void onEvaluation(EvaluationRecord r) {
-        long now = clock.getAsLong();
-        if (estimator != null) {
-            estimator.recordEvaluation(Math.max(0, (now - markNanos) / 1e9), r.step());
-        }
-        markNanos = now;
-        String when = r.step() == 0 ? "before training" : "at step " + r.step();
-        printLine(String.format(Locale.ROOT, "eval %s: %s = %.4f%s", when, r.primaryMetric(), r.primaryValue(),
-                r.isBest() ? " (best so far)" : ""));
+        rates.evaluation(r.step());
+        printLine(ProgressText.evaluation(r));
     }
 
     @Override
     public synchronized void onDiagnostic(TrainingDiagnostic d) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(d.severity().name().toLowerCase(Locale.ROOT)).append(' ').append(d.code());
-        if (d.step() > 0) {
-            sb.append(" (step ").append(d.step()).append(')');
-        }
-        sb.append(": ").append(d.message());
-        if (!d.suggestion().isEmpty()) {
-            sb.append("\n  suggestion: ").append(d.suggestion());
-        }
-        printLine(sb.toString());
+        printLine(ProgressText.diagnostic(d));
     }
 
     @Override
@@ -179,70 +132,15 @@ public final class ConsoleProgress implements TrainingListener {
             barOnScreen = false;
             lastLine = "";
         }
-        double seconds = (clock.getAsLong() - startNanos) / 1e9;
-        String why = switch (result.stopReason()) {
-            case COMPLETED -> "completed";
-            case EARLY_STOPPED -> "stopped early";
-            case NON_FINITE_LOSS -> "stopped: the loss became NaN or infinite";
-        };
-        StringBuilder sb = new StringBuilder();
-        sb.append("finished after ").append(result.stepsTaken()).append(" steps in ").append(duration(seconds))
-                .append(" (").append(why).append(')');
-        result.bestEvaluation().ifPresent(best -> sb.append(String.format(Locale.ROOT, "; best %s = %.4f at step %d",
-                best.primaryMetric(), best.primaryValue(), best.step())));
-        out.println(sb);
+        out.println(ProgressText.end(result, rates.elapsedSeconds()));
         out.flush();
     }
 
-    /**
-     * Feeds the estimator with the wall time since the previous step or evaluation. The step's own tokens come
-     * from its record: real = tokens/s × its compute seconds (queries / examples per second), processed =
-     * real / padding efficiency.
-     */
-    private void measure(StepRecord r) {
-        long now = clock.getAsLong();
-        double secs = Math.max(0, (now - markNanos) / 1e9);
-        markNanos = now;
-        if (estimator == null) {
-            return;
-        }
-        int queries = plan.batchSize() * Math.max(1, plan.gradientAccumulation());
-        double own = r.examplesPerSecond() > 0 && Double.isFinite(r.examplesPerSecond())
-                ? queries / r.examplesPerSecond() : secs;
-        long real = Double.isFinite(r.tokensPerSecond()) && r.tokensPerSecond() > 0
-                ? Math.round(r.tokensPerSecond() * own) : 0;
-        double eff = r.paddingEfficiency();
-        long processed = Double.isFinite(eff) && eff > 0 ? Math.max(real, Math.round(real / eff)) : real;
-        estimator.recordStep(secs, queries, real, processed);
-        if (!warned) {
-            long epochs = plan.stepsPerEpoch() > 0 ? (plan.totalSteps() + plan.stepsPerEpoch() - 1) / plan.stepsPerEpoch()
-                    : 1;
-            estimator.longRunWarning(longRun, new ProgressEstimator.RunSettings(plan.groupSize(), queryMaxLength,
-                    passageMaxLength, (int) Math.max(1, epochs))).ifPresent(w -> {
-                        warned = true;
-                        pendingWarning = "warning LONG_RUN (step " + r.step() + "): " + w;
-                    });
-        }
-    }
-
-    /** @return the current bar line for a step, e.g. {@code [######----]  3/10  30%  ETA 7s  loss ...} */
     private String render(StepRecord r) {
         long total = plan == null ? r.step() : plan.totalSteps();
         long start = plan == null ? 0 : plan.startStep();
-        double fraction = total <= 0 ? 1 : Math.min(1, r.step() / (double) total);
-        double eta = Double.NaN;
-        if (estimator != null && r.step() > start) {
-            eta = estimator.estimate().map(ProgressEstimator.Estimate::remainingSeconds).orElse(Double.NaN);
-        }
-        String width = Long.toString(total);
-        String line = String.format(Locale.ROOT, "%s %" + width.length() + "d/%s %3d%%  ETA %s  loss %s  lr %.2e"
-                        + "  %s ex/s  %s tok/s", bar(fraction, barWidth), r.step(), width,
-                (int) Math.floor(fraction * 100), duration(eta), number(lossAverage / weight), r.learningRate(),
-                speed(speedAverage / weight), speed(tokenAverage / weight));
-        if (Double.isFinite(r.paddingEfficiency())) {
-            line += String.format(Locale.ROOT, "  pad eff %.0f%%", 100 * r.paddingEfficiency());
-        }
-        return line;
+        return ProgressText.bar(r, total, barWidth, rates.eta(r.step(), start), rates.loss(),
+                rates.examplesPerSecond(), rates.tokensPerSecond());
     }
 
     private void drawBar(String line) {
@@ -268,49 +166,6 @@ public final class ConsoleProgress implements TrainingListener {
             out.print(lastLine);
         }
         out.flush();
-    }
-
-    /**
-     * @param fraction done, in [0, 1]
-     * @param width characters inside the brackets
-     * @return for example {@code [#####-----]} at 0.5 and width 10
-     */
-    static String bar(double fraction, int width) {
-        double f = Double.isFinite(fraction) ? Math.max(0, Math.min(1, fraction)) : 0;
-        int filled = (int) Math.floor(f * width);
-        return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "]";
-    }
-
-    /**
-     * @param seconds a duration, or NaN when unknown
-     * @return {@code 45s}, {@code 3m07s}, {@code 2h05m}, or {@code ?} when unknown
-     */
-    static String duration(double seconds) {
-        if (!Double.isFinite(seconds) || seconds < 0) {
-            return "?";
-        }
-        long s = Math.round(seconds);
-        if (s < 60) {
-            return s + "s";
-        }
-        if (s < 3600) {
-            return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-        }
-        return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
-    }
-
-    private static String number(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "nan";
-    }
-
-    private static String speed(double v) {
-        if (!Double.isFinite(v)) {
-            return "?";
-        }
-        if (v >= 100) {
-            return String.format(Locale.ROOT, "%.0f", v);
-        }
-        return String.format(Locale.ROOT, v >= 1 || v == 0 ? "%.1f" : "%.2f", v); // 0.11, not 0.1 or 0.0
     }
 
     /**

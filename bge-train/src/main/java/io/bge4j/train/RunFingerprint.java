@@ -34,7 +34,8 @@ final class RunFingerprint {
         m.put("groupSize", "" + c.groupSize());
         m.put("queryMaxLength", "" + s.queryMaxLength());
         m.put("passageMaxLength", "" + s.passageMaxLength());
-        m.put("loss", s.loss().describe());
+        m.put("loss", s.loss().describe()); // a guided loss names its margin and margin type
+        m.put("guide", s.guide());
         m.put("learningRate", "" + s.learningRate());
         m.put("weightDecay", "" + c.weightDecay());
         m.put("warmupRatio", "" + c.warmupRatio());

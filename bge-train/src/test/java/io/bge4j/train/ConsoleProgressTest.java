@@ -118,14 +118,14 @@ class ConsoleProgressTest {
 
     @Test
     void helpers() {
-        assertEquals("[#####-----]", ConsoleProgress.bar(0.55, 10));
-        assertEquals("[----------]", ConsoleProgress.bar(Double.NaN, 10));
-        assertEquals("[##########]", ConsoleProgress.bar(1.7, 10));
-        assertEquals("59s", ConsoleProgress.duration(59.4));
-        assertEquals("1m00s", ConsoleProgress.duration(59.6));
-        assertEquals("3m07s", ConsoleProgress.duration(187));
-        assertEquals("2h05m", ConsoleProgress.duration(2 * 3600 + 5 * 60 + 59));
-        assertEquals("?", ConsoleProgress.duration(Double.NaN));
+        assertEquals("[#####-----]", ProgressText.bar(0.55, 10));
+        assertEquals("[----------]", ProgressText.bar(Double.NaN, 10));
+        assertEquals("[##########]", ProgressText.bar(1.7, 10));
+        assertEquals("59s", ProgressText.duration(59.4));
+        assertEquals("1m00s", ProgressText.duration(59.6));
+        assertEquals("3m07s", ProgressText.duration(187));
+        assertEquals("2h05m", ProgressText.duration(2 * 3600 + 5 * 60 + 59));
+        assertEquals("?", ProgressText.duration(Double.NaN));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ConsoleProgress.builder(new PrintWriter(new StringWriter())).smoothing(1.0).build());
         assertEquals("smoothing must be in [0, 1), was 1.0", e.getMessage());

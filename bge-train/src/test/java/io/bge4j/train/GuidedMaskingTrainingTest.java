@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.bge4j.core.Bge4jException;
 import io.bge4j.core.BgeModel;
 import io.bge4j.core.testing.TinyModels;
 import io.bge4j.data.TrainingExample;
@@ -17,6 +18,7 @@ import io.bge4j.train.loss.GuidedMaskingLoss.MarginType;
 import io.bge4j.train.loss.InfoNceLoss;
 import io.bge4j.train.loss.LossInput;
 import io.bge4j.train.loss.LossResult;
+import io.bge4j.train.report.Fingerprints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -282,6 +284,62 @@ class GuidedMaskingTrainingTest {
                 assertEquals(want.loss(), resumed.get(i).loss(), 1e-6 * Math.abs(want.loss()), "step " + want.step());
                 assertEquals(want.maskedCandidates(), resumed.get(i).maskedCandidates(), "step " + want.step());
             }
+        }
+    }
+
+    @Test
+    void aResumeWithAnotherGuideIsRefusedNamingTheGuide(@TempDir Path dir) {
+        String saved;
+        String other;
+        String given;
+        try (BgeModel m = tiny(1); BgeModel guide = tiny(9); BgeModel otherGuide = tiny(10)) {
+            given = "given model " + guide.name() + " (dim " + guide.dimension() + "), weights ";
+            saved = Fingerprints.model(guide);
+            other = Fingerprints.model(otherGuide);
+            assertNotEquals(saved, other, "the two guides differ");
+            base().outputDir(dir).saveFinal(false).checkpointEvery(1).guidedMasking(guide, MARGIN, MarginType.ABSOLUTE)
+                    .build().fit(m, withDuplicate());
+        }
+        Path checkpoint = dir.resolve("checkpoints/step-00000001");
+        try (BgeModel m = tiny(1); BgeModel otherGuide = tiny(10)) {
+            String msg = assertThrows(Bge4jException.class, () -> base().guidedMasking(otherGuide, MARGIN,
+                    MarginType.ABSOLUTE).resumeFrom(checkpoint).build().fit(m, withDuplicate())).getMessage();
+            assertEquals("cannot resume from " + checkpoint + ": it was written by a run with other settings (guide: "
+                    + given + saved + " -> " + given + other + "); resume with the same data and options", msg);
+        }
+        // the frozen copy of the base instead of the given guide: also another guide
+        try (BgeModel m = tiny(1)) {
+            String base = Fingerprints.model(m);
+            String msg = assertThrows(Bge4jException.class, () -> base().guidedMasking(MARGIN, MarginType.ABSOLUTE)
+                    .resumeFrom(checkpoint).build().fit(m, withDuplicate())).getMessage();
+            assertTrue(msg.contains("(guide: " + given + saved + " -> frozen copy of the starting model, weights "
+                    + base + ")"), msg);
+        }
+        // the margin (and its type) are named through the loss
+        try (BgeModel m = tiny(1); BgeModel guide = tiny(9)) {
+            String msg = assertThrows(Bge4jException.class, () -> base().guidedMasking(guide, 2 * MARGIN,
+                    MarginType.RELATIVE).resumeFrom(checkpoint).build().fit(m, withDuplicate())).getMessage();
+            assertTrue(msg.contains("margin=" + MARGIN + ", marginType=ABSOLUTE) -> ") && msg.contains("margin="
+                    + 2 * MARGIN + ", marginType=RELATIVE)") && !msg.contains("guide: "), msg);
+        }
+    }
+
+    @Test
+    void aResumeOfAFrozenCopyRunFromAnotherBaseModelIsRefused(@TempDir Path dir) {
+        String copied;
+        try (BgeModel m = tiny(1)) {
+            copied = Fingerprints.model(m);
+            base().outputDir(dir).saveFinal(false).checkpointEvery(1).guidedMasking(MARGIN, MarginType.ABSOLUTE)
+                    .build().fit(m, withDuplicate());
+        }
+        // another base would give another frozen guide (the guide is copied before the checkpoint loads)
+        try (BgeModel m = tiny(2)) {
+            String now = Fingerprints.model(m);
+            String msg = assertThrows(Bge4jException.class, () -> base().guidedMasking(MARGIN, MarginType.ABSOLUTE)
+                    .resumeFrom(dir.resolve("checkpoints/step-00000001")).build().fit(m, withDuplicate()))
+                    .getMessage();
+            assertTrue(msg.contains("(guide: frozen copy of the starting model, weights " + copied
+                    + " -> frozen copy of the starting model, weights " + now + ")"), msg);
         }
     }
 

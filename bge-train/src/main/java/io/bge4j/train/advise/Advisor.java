@@ -20,14 +20,8 @@ import io.bge4j.train.Finetuner;
 import io.bge4j.train.StepRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Random;
 import java.util.function.Consumer;
 
 /**
@@ -59,10 +53,10 @@ import java.util.function.Consumer;
  */
 public final class Advisor {
 
-    private final Builder b;
+    private final AdvisorOptions o;
 
-    private Advisor(Builder b) {
-        this.b = b;
+    private Advisor(AdvisorOptions o) {
+        this.o = o;
     }
 
     /** @return a builder: fractions 25/50/100 %, hard-negative curve, all four strategies at 50 %, B=16, G=4, one epoch, seed 42 */
@@ -77,162 +71,30 @@ public final class Advisor {
      */
     public AdviceReport run() {
         long t0 = System.nanoTime();
-        List<TrainingExample> all = b.trainingSet.examples();
-        int n = all.size();
-        b.progress.accept("evaluating the base model on " + b.devEvaluator.name() + " ...");
+        int n = o.trainingSet().size();
+        o.progress().accept("evaluating the base model on " + o.devEvaluator().name() + " ...");
         EvaluationResult base;
-        try (Embedder e = embedder(b.model)) {
-            base = b.devEvaluator.evaluate(e);
+        try (Embedder e = o.embedder(o.model())) {
+            base = o.devEvaluator().evaluate(e);
         }
-        b.progress.accept(String.format(Locale.ROOT, "base %s %.4f (%.0f s)", b.metric, base.mean(b.metric),
+        o.progress().accept(String.format(Locale.ROOT, "base %s %.4f (%.0f s)", o.metric(), base.mean(o.metric()),
                 secs(t0)));
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            order.add(i);
-        }
-        Collections.shuffle(order, new Random(b.seed));
-
-        List<NegativeStrategy> needed = new ArrayList<>();
-        needed.add(b.curveStrategy);
-        b.strategies.stream().filter(s -> !needed.contains(s)).forEach(needed::add);
-        Map<NegativeStrategy, List<TrainingExample>> sampled = new EnumMap<>(NegativeStrategy.class);
-        for (NegativeStrategy s : needed) {
-            b.progress.accept("negatives: " + s.label() + " for " + n + " examples ...");
-            sampled.put(s, sample(s, all));
-        }
-
-        Map<String, AdviceRun> runs = new LinkedHashMap<>();
-        Map<String, EvaluationResult> results = new LinkedHashMap<>();
+        AdviceTrials trials = new AdviceTrials(o, AdviceData.prepare(o), base);
         List<AdviceRun> curve = new ArrayList<>();
-        for (double f : b.fractions) {
-            curve.add(run(b.curveStrategy, f, order, sampled, base, runs, results));
+        for (double f : o.fractions()) {
+            curve.add(trials.run(o.curveStrategy(), f));
         }
         List<AdviceRun> negatives = new ArrayList<>();
-        for (NegativeStrategy s : b.strategies) {
-            negatives.add(run(s, b.strategyFraction, order, sampled, base, runs, results));
+        for (NegativeStrategy s : o.strategies()) {
+            negatives.add(trials.run(s, o.strategyFraction()));
         }
-        MetricComparison pair = null;
-        if (negatives.size() >= 2) {
-            List<AdviceRun> ranked = new ArrayList<>(negatives);
-            ranked.sort((x, y) -> Double.compare(y.gain().delta(), x.gain().delta()));
-            EvaluationResult best = results.get(key(ranked.get(0).strategy(), b.strategyFraction));
-            EvaluationResult second = results.get(key(ranked.get(1).strategy(), b.strategyFraction));
-            pair = compare(second, best);
-        }
-        ModelSize size = ModelSize.valueOf(b.model.sizeClass().name());
-        return AdviceReport.of(b.model.name(), size, b.metric, base.mean(b.metric), n, base.perQuery().size(),
-                settings(), b.curveStrategy, curve, negatives, pair, secs(t0));
+        MetricComparison pair = negatives.size() >= 2 ? trials.compareBestTwo(negatives) : null;
+        ModelSize size = ModelSize.valueOf(o.model().sizeClass().name());
+        return AdviceReport.of(o.model().name(), size, o.metric(), base.mean(o.metric()), n, base.perQuery().size(),
+                o.describe(), o.curveStrategy(), curve, negatives, pair, secs(t0));
     }
 
-    private AdviceRun run(NegativeStrategy s, double f, List<Integer> order,
-            Map<NegativeStrategy, List<TrainingExample>> sampled, EvaluationResult base, Map<String, AdviceRun> runs,
-            Map<String, EvaluationResult> results) {
-        String key = key(s, f);
-        AdviceRun done = runs.get(key);
-        if (done != null) {
-            b.progress.accept("run " + key + ": same as an earlier run, reused");
-            return done;
-        }
-        long t0 = System.nanoTime();
-        int size = subsetSize(order.size(), f);
-        List<Integer> chosen = new ArrayList<>(order.subList(0, size));
-        Collections.sort(chosen);
-        List<TrainingExample> examples = new ArrayList<>(size);
-        for (int i : chosen) {
-            examples.add(sampled.get(s).get(i));
-        }
-        b.progress.accept(String.format(Locale.ROOT, "run %s: fine-tuning on %d examples ...", key, size));
-        Finetuner.Builder fb = Finetuner.builder().batchSize(b.batchSize)
-                .groupSize(s == NegativeStrategy.IN_BATCH ? 1 : b.groupSize).epochs(b.epochs).seed(b.seed)
-                .saveFinal(false);
-        if (b.learningRate != null) {
-            fb.learningRate(b.learningRate);
-        }
-        if (b.queryMaxLength != null) {
-            fb.queryMaxLength(b.queryMaxLength);
-        }
-        if (b.passageMaxLength != null) {
-            fb.passageMaxLength(b.passageMaxLength);
-        }
-        EvaluationResult tuned;
-        FinetuneResult r;
-        try (BgeModel copy = b.model.copy()) {
-            r = fb.build().fit(copy, TrainingSet.of(b.trainingSet.name() + "-" + key, examples));
-            try (Embedder e = embedder(r.finalModel())) {
-                tuned = b.devEvaluator.evaluate(e).withName(key);
-            }
-            if (r.bestModel() != r.finalModel()) {
-                r.bestModel().close();
-            }
-        }
-        List<Double> losses = new ArrayList<>();
-        for (StepRecord st : r.steps()) {
-            if (!Double.isFinite(st.loss())) {
-                break;
-            }
-            losses.add(st.loss());
-        }
-        AdviceRun out = new AdviceRun(s, f, size, r.stepsTaken(), compare(base, tuned), LossTrend.of(losses),
-                secs(t0));
-        b.progress.accept(String.format(Locale.ROOT, "run %s: %d steps, %s %.4f, gain %+.4f [%+.4f, %+.4f] (%.0f s)",
-                key, out.steps(), b.metric, out.gain().tuned(), out.gain().delta(), out.gain().ciLow(),
-                out.gain().ciHigh(), out.seconds()));
-        runs.put(key, out);
-        results.put(key, tuned);
-        return out;
-    }
-
-    private MetricComparison compare(EvaluationResult reference, EvaluationResult other) {
-        return Comparison.builder().base(reference).tuned(other).metrics(List.of(b.metric)).primary(b.metric)
-                .seed(b.seed).build().metric(b.metric);
-    }
-
-    private List<TrainingExample> sample(NegativeStrategy s, List<TrainingExample> all) {
-        return switch (s) {
-            case IN_BATCH -> all.stream().map(e -> e.withNegatives(List.of())).toList();
-            case RANDOM -> RandomNegativeSampler.builder().negativesPerQuery(b.negativesPerQuery).seed(b.seed).build()
-                    .sample(all, b.miningCorpus).examples();
-            case HARD, HARD_MARGIN -> {
-                try (Embedder e = embedder(b.model)) {
-                    DenseNegativeMiner.Builder m = DenseNegativeMiner.builder().embedder(e)
-                            .rankWindow(b.hardFrom, b.hardTo).negativesPerQuery(b.negativesPerQuery)
-                            .selection(Selection.RANDOM).seed(b.seed);
-                    if (s == NegativeStrategy.HARD_MARGIN) {
-                        m.relativeMargin(b.margin);
-                    }
-                    yield m.build().sample(all, b.miningCorpus).examples();
-                }
-            }
-        };
-    }
-
-    private Embedder embedder(BgeModel m) {
-        BgeEmbedder.Builder e = m.embedder().batchSize(b.evalBatchSize);
-        if (b.passageMaxLength != null) {
-            e.maxLength(b.passageMaxLength);
-        }
-        return e.build();
-    }
-
-    private String settings() {
-        return String.format(Locale.ROOT, "B=%d, G=%d (in-batch only: G=1), %d epoch(s), learning rate %s,"
-                + " lengths %s/%s, seed %d, %d negatives per query sampled, hard ranks %d-%d, margin %.2f,"
-                + " fractions %s, negatives compared at %s", b.batchSize, b.groupSize, b.epochs,
-                b.learningRate == null ? "the model-size default" : String.valueOf(b.learningRate),
-                b.queryMaxLength == null ? "default" : b.queryMaxLength,
-                b.passageMaxLength == null ? "default" : b.passageMaxLength, b.seed, b.negativesPerQuery, b.hardFrom,
-                b.hardTo, b.margin, Arrays.toString(b.fractions), AdviceRules.pct(b.strategyFraction));
-    }
-
-    static int subsetSize(int n, double fraction) {
-        return (int) Math.max(1, Math.min(n, Math.round(fraction * n)));
-    }
-
-    private static String key(NegativeStrategy s, double f) {
-        return s.cliName() + "@" + AdviceRules.pct(f).replace(" ", "");
-    }
-
-    private static double secs(long t0) {
+    static double secs(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }
 
@@ -267,31 +129,6 @@ public final class Advisor {
         private Consumer<String> progress = line -> { };
 
         private Builder() {}
-
-        private Builder(Builder o) {
-            model = o.model;
-            trainingSet = o.trainingSet;
-            miningCorpus = o.miningCorpus;
-            devEvaluator = o.devEvaluator;
-            metric = o.metric;
-            fractions = o.fractions.clone();
-            curveStrategy = o.curveStrategy;
-            strategies = List.copyOf(o.strategies);
-            strategyFraction = o.strategyFraction;
-            hardFrom = o.hardFrom;
-            hardTo = o.hardTo;
-            margin = o.margin;
-            negativesPerQuery = o.negativesPerQuery;
-            batchSize = o.batchSize;
-            groupSize = o.groupSize;
-            epochs = o.epochs;
-            learningRate = o.learningRate;
-            queryMaxLength = o.queryMaxLength;
-            passageMaxLength = o.passageMaxLength;
-            seed = o.seed;
-            evalBatchSize = o.evalBatchSize;
-            progress = o.progress;
-        }
 
         /** @param m the base model (copied for every run, never changed) @return this */
         public Builder model(BgeModel m) {
@@ -429,63 +266,22 @@ public final class Advisor {
          * @throws IllegalArgumentException naming the first bad option
          */
         public Advisor build() {
-            require(model != null, "model", "is required");
-            require(trainingSet != null && !trainingSet.isEmpty(), "trainingSet", "is required and must not be empty");
-            require(devEvaluator != null, "devEvaluator", "is required");
-            require(metric != null, "metric", "is required");
-            require(fractions != null && fractions.length >= 1, "fractions", "needs at least one fraction");
-            for (double f : fractions) {
-                require(f > 0 && f <= 1, "fractions", "each must be in (0, 1], got " + f);
-            }
-            double[] sorted = fractions.clone();
-            Arrays.sort(sorted);
-            for (int i = 1; i < sorted.length; i++) {
-                require(sorted[i] != sorted[i - 1], "fractions", "must be distinct, got " + Arrays.toString(fractions));
-            }
-            require(curveStrategy != null, "curveStrategy", "is required");
-            require(strategies != null && strategies.stream().allMatch(Objects::nonNull), "strategies", "must be a list without nulls");
-            require(strategies.stream().distinct().count() == strategies.size(), "strategies",
-                    "must not repeat a strategy, got " + strategies);
-            require(strategyFraction > 0 && strategyFraction <= 1, "strategyFraction",
-                    "must be in (0, 1], got " + strategyFraction);
-            boolean needsCorpus = curveStrategy != NegativeStrategy.IN_BATCH
-                    || strategies.stream().anyMatch(s -> s != NegativeStrategy.IN_BATCH);
-            require(!needsCorpus || (miningCorpus != null && miningCorpus.size() > 0), "miningCorpus",
-                    "is required for random and hard negatives (or use only in-batch)");
-            require(hardFrom >= 0 && hardTo > hardFrom, "hardRanks", "needs 0 <= from < to, got " + hardFrom + ", " + hardTo);
-            require(margin >= 0 && margin < 1, "margin", "must be in [0, 1), got " + margin);
-            require(batchSize >= 2, "batchSize", "must be at least 2 (in-batch negatives need a second query), got "
-                    + batchSize);
-            require(groupSize >= 2, "groupSize", "must be at least 2 (G − 1 negatives per query), got " + groupSize);
-            require(negativesPerQuery >= groupSize - 1, "negativesPerQuery", "must be at least groupSize − 1 = "
-                    + (groupSize - 1) + ", got " + negativesPerQuery);
-            require(epochs >= 1, "epochs", "must be at least 1, got " + epochs);
-            require(learningRate == null || learningRate > 0, "learningRate", "must be positive, got " + learningRate);
-            require(queryMaxLength == null || queryMaxLength >= 2, "queryMaxLength", "must be at least 2");
-            require(passageMaxLength == null || passageMaxLength >= 2, "passageMaxLength", "must be at least 2");
-            require(evalBatchSize >= 1, "evalBatchSize", "must be at least 1, got " + evalBatchSize);
-            require(progress != null, "progress", "must not be null");
-            Builder copy = new Builder(this);
-            copy.fractions = sorted;
-            return new Advisor(copy);
-        }
-
-        private static void require(boolean ok, String option, String message) {
-            if (!ok) {
-                throw new IllegalArgumentException("Advisor option " + option + " " + message);
-            }
+            return new Advisor(new AdvisorOptions(model, trainingSet, miningCorpus, devEvaluator, metric,
+                    fractions == null ? null : fractions.clone(), curveStrategy, strategies, strategyFraction, hardFrom,
+                    hardTo, margin, negativesPerQuery, batchSize, groupSize, epochs, learningRate, queryMaxLength,
+                    passageMaxLength, seed, evalBatchSize, progress));
         }
     }
 
     /** @return the fractions this advisor measures, ascending (a copy) */
     public double[] fractions() {
-        return b.fractions.clone();
+        return o.fractions().clone();
     }
 
     /** @return the base model's name (for logs) */
     @Override
     public String toString() {
-        return "Advisor[" + Objects.requireNonNull(b.model).name() + ", fractions " + Arrays.toString(b.fractions)
-                + ", strategies " + b.strategies + "]";
+        return "Advisor[" + o.model().name() + ", fractions " + Arrays.toString(o.fractions()) + ", strategies "
+                + o.strategies() + "]";
     }
 }

@@ -2,15 +2,12 @@ package io.bge4j.train.memory;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.bge4j.core.weights.TensorData;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A first-in-first-out memory of recent passage embeddings and their texts, used as extra negatives
@@ -40,15 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CrossBatchMemory implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(CrossBatchMemory.class);
-
     private final int capacity;
     private final long warmupSteps;
-    private final String[] texts;
-    private NDManager manager;
-    private NDArray buffer; // capacity × d
-    private int next; // slot the next row goes to
-    private int size;
+    private final MemoryRing ring;
     private boolean closed;
 
     /**
@@ -73,7 +64,7 @@ public final class CrossBatchMemory implements AutoCloseable {
     private CrossBatchMemory(Builder b) {
         this.capacity = b.capacity;
         this.warmupSteps = b.warmupSteps;
-        this.texts = new String[b.capacity];
+        this.ring = new MemoryRing(b.capacity);
     }
 
     /** @return a builder; capacity is required, warm-up defaults to 0 steps */
@@ -93,7 +84,7 @@ public final class CrossBatchMemory implements AutoCloseable {
 
     /** @return entries held now */
     public int size() {
-        return size;
+        return ring.size();
     }
 
     /**
@@ -101,7 +92,7 @@ public final class CrossBatchMemory implements AutoCloseable {
      * @return whether {@link #negatives} serves entries at this step
      */
     public boolean isActive(long step) {
-        return step >= warmupSteps && size > 0;
+        return step >= warmupSteps && ring.size() > 0;
     }
 
     /**
@@ -125,31 +116,7 @@ public final class CrossBatchMemory implements AutoCloseable {
         if (n == 0) {
             return;
         }
-        if (buffer == null) {
-            manager = NDManager.newBaseManager(embeddings.getDevice());
-            buffer = manager.zeros(new Shape(capacity, s.get(1)), embeddings.getDataType());
-            LOG.debug("cross-batch memory allocated: {} × {} {}", capacity, s.get(1), embeddings.getDataType());
-        } else if (s.get(1) != buffer.getShape().get(1) || embeddings.getDataType() != buffer.getDataType()) {
-            throw new IllegalArgumentException("embeddings are " + s + " " + embeddings.getDataType()
-                    + " but the memory holds d=" + buffer.getShape().get(1) + " " + buffer.getDataType());
-        }
-        int skip = Math.max(0, n - capacity); // only the newest rows fit
-        try (NDManager scope = manager.newSubManager()) {
-            embeddings.tempAttach(scope);
-            buffer.tempAttach(scope);
-            NDArray rows = embeddings.stopGradient();
-            int row = skip;
-            while (row < n) {
-                int run = Math.min(n - row, capacity - next);
-                buffer.set(new NDIndex(next + ":" + (next + run)), rows.get(new NDIndex(row + ":" + (row + run))));
-                for (int k = 0; k < run; k++) {
-                    texts[next + k] = passageTexts.get(row + k);
-                }
-                row += run;
-                next = (next + run) % capacity;
-                size = Math.min(capacity, size + run);
-            }
-        }
+        ring.write(embeddings, passageTexts);
     }
 
     /**
@@ -168,14 +135,9 @@ public final class CrossBatchMemory implements AutoCloseable {
         if (!isActive(step)) {
             return Optional.empty();
         }
-        NDArray copy;
-        try (NDManager scope = manager.newSubManager()) {
-            buffer.tempAttach(scope);
-            copy = (size == capacity ? buffer : buffer.get(new NDIndex("0:" + size))).duplicate();
-            copy.attach(stepManager);
-        }
-        String[] entryTexts = new String[size];
-        System.arraycopy(texts, 0, entryTexts, 0, size);
+        NDArray copy = ring.copyRows(stepManager);
+        String[] entryTexts = ring.texts();
+        int size = entryTexts.length;
         boolean[][] mask = new boolean[positiveTexts.size()][size];
         for (int i = 0; i < mask.length; i++) {
             String positive = positiveTexts.get(i);
@@ -210,19 +172,7 @@ public final class CrossBatchMemory implements AutoCloseable {
     /** @return the content (empty before the first batch) */
     public Optional<Snapshot> snapshot() {
         checkOpen();
-        if (buffer == null || size == 0) {
-            return Optional.empty();
-        }
-        float[] data;
-        long d = buffer.getShape().get(1);
-        try (NDManager scope = manager.newSubManager()) {
-            buffer.tempAttach(scope);
-            NDArray rows = buffer.get(new NDIndex("0:" + size));
-            data = rows.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32 ? rows.toFloatArray()
-                    : rows.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-        }
-        return Optional.of(new Snapshot(Arrays.asList(texts).subList(0, size), new TensorData("memory",
-                new long[] {size, d}, data), next));
+        return ring.snapshot();
     }
 
     /**
@@ -233,40 +183,18 @@ public final class CrossBatchMemory implements AutoCloseable {
      */
     public void restore(Snapshot snap, ai.djl.Device device) {
         checkOpen();
-        int n = snap.texts().size();
-        if (n > capacity || snap.next() < 0 || snap.next() >= capacity) {
-            throw new IllegalArgumentException("snapshot of " + n + " entries (next slot " + snap.next()
-                    + ") does not fit a memory of capacity " + capacity);
-        }
-        if (manager != null) {
-            manager.close();
-        }
-        long d = snap.rows().shape()[1];
-        manager = NDManager.newBaseManager(device);
-        buffer = manager.zeros(new Shape(capacity, d), ai.djl.ndarray.types.DataType.FLOAT32);
-        try (NDManager scope = manager.newSubManager()) {
-            buffer.tempAttach(scope);
-            buffer.set(new NDIndex("0:" + n), scope.create(snap.rows().data(), new Shape(n, d)));
-        }
-        Arrays.fill(texts, null);
-        for (int i = 0; i < n; i++) {
-            texts[i] = snap.texts().get(i);
-        }
-        size = n;
-        next = snap.next();
+        ring.restore(snap, device);
     }
 
     /** Forgets every entry (e.g. when the model changes abruptly); keeps the buffer. */
     public void clear() {
         checkOpen();
-        size = 0;
-        next = 0;
-        Arrays.fill(texts, null);
+        ring.clear();
     }
 
     /** @return the manager owning the buffer, or {@code null} before the first batch (for tests) */
     NDManager bufferManager() {
-        return manager;
+        return ring.manager();
     }
 
     private void checkOpen() {
@@ -280,9 +208,7 @@ public final class CrossBatchMemory implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            if (manager != null) {
-                manager.close();
-            }
+            ring.close();
         }
     }
 

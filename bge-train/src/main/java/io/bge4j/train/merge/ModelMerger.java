@@ -2,30 +2,18 @@ package io.bge4j.train.merge;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bge4j.core.AtomicFiles;
 import io.bge4j.core.Bge4jException;
 import io.bge4j.core.BgeModel;
-import io.bge4j.core.EncoderConfig;
-import io.bge4j.core.HfCache;
 import io.bge4j.core.ModelFormatException;
 import io.bge4j.core.weights.TensorData;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,11 +45,6 @@ public final class ModelMerger {
     public static final double SUM_TOLERANCE = 1e-6;
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelMerger.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Files of a model directory that describe the model besides its weights (copied from the first model). */
-    private static final List<String> LAYOUT_FILES = List.of("config.json", "tokenizer.json", "tokenizer_config.json",
-            "special_tokens_map.json", "vocab.txt", "sentencepiece.bpe.model", "modules.json",
-            "config_sentence_transformers.json", "sentence_bert_config.json", "1_Pooling/config.json");
 
     private final List<MergeIngredient> ingredients;
     private final String weightsFrom;
@@ -173,45 +156,24 @@ public final class ModelMerger {
      *     or tensors
      */
     public MergeResult mergeTo(Path output) {
-        Path target = output.toAbsolutePath().normalize();
-        try {
-            if (Files.exists(target) && (!Files.isDirectory(target) || !isEmpty(target))) {
-                throw new Bge4jException("merge output " + target + " already exists and is not an empty directory;"
-                        + " choose a new directory (bge4j never overwrites what it did not create)");
-            }
-            Files.createDirectories(target.getParent());
-        } catch (IOException e) {
-            throw new Bge4jException("cannot prepare " + target + ": " + e.getMessage(), e);
-        }
+        Path target = MergeOutput.prepare(output);
         Path work = null;
         List<TensorFile> open = new ArrayList<>();
         try {
             work = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".merge");
             Path staged = Files.createDirectory(work.resolve("out"));
-            List<Path> dirs = resolveSources(work);
-            Path firstDir = dirs.get(0);
-            EncoderConfig firstCfg = EncoderConfig.read(firstDir.resolve("config.json"));
-            byte[] firstTok = readTokenizer(firstDir);
-            for (int i = 1; i < dirs.size(); i++) {
-                String name = ingredients.get(i).source();
-                Compatibility.sameArchitecture(ingredients.get(0).source(), firstCfg, name,
-                        EncoderConfig.read(dirs.get(i).resolve("config.json")));
-                Compatibility.sameVocabulary(ingredients.get(0).source(), firstTok, name, readTokenizer(dirs.get(i)));
-            }
-            List<Map<String, Located>> tensors = new ArrayList<>();
+            List<Path> dirs = MergeSources.resolve(ingredients, work);
+            MergeSources.checkModels(ingredients, dirs);
+            List<Map<String, MergeSources.Located>> tensors = new ArrayList<>();
             for (int i = 0; i < dirs.size(); i++) {
-                tensors.add(tensorsOf(dirs.get(i), ingredients.get(i).source(), open));
+                tensors.add(MergeSources.tensorsOf(dirs.get(i), ingredients.get(i).source(), open));
             }
-            int[] counts = writeMerged(staged.resolve("model.safetensors"), tensors);
-            copyLayout(firstDir, staged);
+            MergeSources.checkTensors(ingredients, tensors);
+            int[] counts = MergedSafetensors.write(staged.resolve("model.safetensors"), ingredients, tensors);
             MergeRecipe recipe = recipe();
-            Files.writeString(staged.resolve("merge_recipe.json"), recipe.toJson(), StandardCharsets.UTF_8);
-            Files.writeString(staged.resolve("README.md"), recipe.modelCard(), StandardCharsets.UTF_8);
+            MergeOutput.describe(staged, dirs.get(0), recipe);
             closeAll(open);
-            if (Files.isDirectory(target)) {
-                Files.delete(target); // empty, checked above
-            }
-            Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+            MergeOutput.publish(staged, target);
             LOG.info("merged {} models into {} ({} tensors merged, {} copied)", dirs.size(), target, counts[0],
                     counts[1]);
             return new MergeResult(target, recipe, counts[0], counts[1]);
@@ -229,177 +191,9 @@ public final class ModelMerger {
         }
     }
 
-    private static boolean isEmpty(Path dir) throws IOException {
-        try (var s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        }
-    }
-
     private static void closeAll(List<TensorFile> open) {
         open.forEach(TensorFile::close);
         open.clear();
-    }
-
-    /** A directory with safetensors weights for each ingredient; presets and ONNX-only directories are saved first. */
-    private List<Path> resolveSources(Path work) {
-        Map<String, Path> done = new LinkedHashMap<>();
-        List<Path> out = new ArrayList<>();
-        for (MergeIngredient ing : ingredients) {
-            Path d = done.get(ing.source());
-            if (d == null) {
-                Path p = Path.of(ing.source());
-                if (Files.isDirectory(p)) {
-                    p = HfCache.resolveSnapshot(p);
-                }
-                if (Files.isDirectory(p) && (Files.isRegularFile(p.resolve("model.safetensors"))
-                        || Files.isRegularFile(p.resolve("model.safetensors.index.json")))) {
-                    d = p;
-                } else {
-                    d = work.resolve("source-" + done.size());
-                    try (BgeModel m = BgeModel.load(ing.source())) {
-                        m.save(d);
-                    }
-                }
-                done.put(ing.source(), d);
-            }
-            out.add(d);
-        }
-        return out;
-    }
-
-    private static byte[] readTokenizer(Path dir) throws IOException {
-        Path t = dir.resolve("tokenizer.json");
-        if (!Files.isRegularFile(t)) {
-            throw new ModelFormatException("tokenizer.json not found in " + dir + "; it is needed to check that the"
-                    + " models share one vocabulary");
-        }
-        return Files.readAllBytes(t);
-    }
-
-    /** Where one tensor lives. */
-    private record Located(TensorFile file, TensorFile.Entry entry) {}
-
-    private static Map<String, Located> tensorsOf(Path dir, String source, List<TensorFile> open) throws IOException {
-        List<Path> files = new ArrayList<>();
-        if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
-            files.add(dir.resolve("model.safetensors"));
-        } else {
-            JsonNode map = JSON.readTree(dir.resolve("model.safetensors.index.json").toFile()).path("weight_map");
-            TreeSet<String> shards = new TreeSet<>();
-            map.fields().forEachRemaining(e -> shards.add(e.getValue().asText()));
-            for (String s : shards) {
-                files.add(dir.resolve(s));
-            }
-        }
-        Map<String, Located> out = new TreeMap<>();
-        for (Path f : files) {
-            TensorFile tf = TensorFile.open(f);
-            open.add(tf);
-            for (TensorFile.Entry e : tf.entries().values()) {
-                if (out.put(e.name(), new Located(tf, e)) != null) {
-                    throw new ModelFormatException(source + ": tensor '" + e.name() + "' appears in two shards");
-                }
-            }
-        }
-        return out;
-    }
-
-    /** @return {merged, copied} tensor counts */
-    private int[] writeMerged(Path file, List<Map<String, Located>> tensors) {
-        Map<String, Located> first = tensors.get(0);
-        for (int i = 1; i < tensors.size(); i++) {
-            Map<String, Located> other = tensors.get(i);
-            String name = ingredients.get(i).source();
-            for (Map.Entry<String, Located> e : first.entrySet()) {
-                Located o = other.get(e.getKey());
-                if (o == null) {
-                    throw new ModelFormatException("cannot merge " + name + ": it has no tensor '" + e.getKey()
-                            + "' (which " + ingredients.get(0).source() + " has)");
-                }
-                TensorFile.Entry a = e.getValue().entry();
-                if (!Arrays.equals(a.shape(), o.entry().shape()) || a.floating() != o.entry().floating()) {
-                    throw new ModelFormatException("cannot merge " + name + ": tensor '" + e.getKey() + "' is "
-                            + o.entry().dtype() + Arrays.toString(o.entry().shape()) + " but " + a.dtype()
-                            + Arrays.toString(a.shape()) + " in " + ingredients.get(0).source());
-                }
-            }
-            for (String n : other.keySet()) {
-                if (!first.containsKey(n)) {
-                    throw new ModelFormatException("cannot merge " + name + ": it has a tensor '" + n + "' that "
-                            + ingredients.get(0).source() + " lacks");
-                }
-            }
-        }
-        // header: float tensors become F32, others keep their dtype; sorted by name
-        Map<String, Object> header = new LinkedHashMap<>();
-        header.put("__metadata__", Map.of("format", "pt"));
-        long offset = 0;
-        int merged = 0;
-        for (Map.Entry<String, Located> e : first.entrySet()) {
-            TensorFile.Entry t = e.getValue().entry();
-            long count = TensorData.elementCount(t.shape());
-            long bytes = t.floating() ? 4 * count : t.bytes();
-            Map<String, Object> h = new LinkedHashMap<>();
-            h.put("dtype", t.floating() ? "F32" : t.dtype());
-            h.put("shape", t.shape());
-            h.put("data_offsets", new long[] {offset, offset + bytes});
-            header.put(e.getKey(), h);
-            offset += bytes;
-            merged += t.floating() ? 1 : 0;
-        }
-        byte[] json;
-        try {
-            json = JSON.writeValueAsBytes(header);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        int padded = (json.length + 7) / 8 * 8;
-        byte[] h = Arrays.copyOf(json, padded);
-        Arrays.fill(h, json.length, padded, (byte) ' ');
-        AtomicFiles.write(file, os -> {
-            os.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-            os.write(h);
-            for (Map.Entry<String, Located> e : first.entrySet()) {
-                TensorFile.Entry t = e.getValue().entry();
-                if (!t.floating()) {
-                    e.getValue().file().copyRaw(t, os);
-                    continue;
-                }
-                double[] acc = new double[Math.toIntExact(TensorData.elementCount(t.shape()))];
-                for (int i = 0; i < tensors.size(); i++) {
-                    Located l = tensors.get(i).get(e.getKey());
-                    l.file().accumulate(l.entry(), ingredients.get(i).weight(), acc);
-                }
-                writeFloats(os, acc);
-            }
-        });
-        return new int[] {merged, first.size() - merged};
-    }
-
-    private static void writeFloats(OutputStream os, double[] acc) throws IOException {
-        ByteBuffer bb = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        for (double v : acc) {
-            if (bb.remaining() < 4) {
-                os.write(bb.array(), 0, bb.position());
-                bb.clear();
-            }
-            bb.putFloat((float) v);
-        }
-        os.write(bb.array(), 0, bb.position());
-    }
-
-    private static void copyLayout(Path from, Path to) throws IOException {
-        for (String f : LAYOUT_FILES) {
-            Path src = from.resolve(f);
-            if (Files.isRegularFile(src)) {
-                Path dst = to.resolve(f);
-                Files.createDirectories(dst.getParent());
-                Files.copy(src, dst);
-            }
-        }
-        if (Files.isDirectory(from.resolve("2_Normalize"))) {
-            Files.createDirectories(to.resolve("2_Normalize"));
-        }
     }
 
     /**

@@ -3,9 +3,6 @@ package io.bge4j.train.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import io.bge4j.core.weights.TensorData;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -56,24 +53,11 @@ public final class AdamW implements AutoCloseable {
     private final double weightDecay;
     private final Predicate<String> noDecay;
 
-    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final Map<String, AdamWSlot> slots = new LinkedHashMap<>();
     private final Map<String, AdamWState.Moments> pending = new LinkedHashMap<>();
     private NDManager stateManager;
     private long stepCount;
     private boolean closed;
-
-    /** One parameter's moments, owned by the state manager. */
-    private static final class Slot {
-        final NDArray m;
-        final NDArray v;
-        long step;
-
-        Slot(NDArray m, NDArray v, long step) {
-            this.m = m;
-            this.v = v;
-            this.step = step;
-        }
-    }
 
     private AdamW(Builder b) {
         this.beta1 = b.beta1;
@@ -126,14 +110,14 @@ public final class AdamW implements AutoCloseable {
             if (stateManager == null) {
                 stateManager = p.getManager().newSubManager();
             }
-            Slot slot = slots.computeIfAbsent(name, n -> newSlot(n, p));
+            AdamWSlot slot = slots.computeIfAbsent(name, n -> newSlot(n, p));
             slot.step++;
             update(name, p, slot, learningRate);
         }
         stepCount++;
     }
 
-    private void update(String name, NDArray p, Slot slot, double lr) {
+    private void update(String name, NDArray p, AdamWSlot slot, double lr) {
         double bc1 = 1.0 - Math.pow(beta1, slot.step);
         double bc2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, slot.step));
         try (NDManager scope = stateManager.newSubManager()) {
@@ -151,35 +135,13 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    private Slot newSlot(String name, NDArray p) {
+    private AdamWSlot newSlot(String name, NDArray p) {
         DataType dt = p.getDataType();
         if (dt != DataType.FLOAT32 && dt != DataType.FLOAT64) {
             throw new IllegalArgumentException("parameter '" + name + "' is " + dt + "; AdamW needs float32 or float64");
         }
         AdamWState.Moments restored = pending.remove(name);
-        if (restored == null) {
-            return new Slot(stateManager.zeros(p.getShape(), dt, p.getDevice()),
-                    stateManager.zeros(p.getShape(), dt, p.getDevice()), 0);
-        }
-        long[] shape = p.getShape().getShape();
-        if (!Arrays.equals(shape, restored.firstMoment().shape())) {
-            throw new IllegalArgumentException("imported optimizer state for '" + name + "' has shape "
-                    + Arrays.toString(restored.firstMoment().shape()) + " but the parameter is " + p.getShape());
-        }
-        return new Slot(fromHeap(restored.firstMoment(), dt, p), fromHeap(restored.secondMoment(), dt, p),
-                restored.step());
-    }
-
-    private NDArray fromHeap(TensorData t, DataType dt, NDArray like) {
-        NDArray a = stateManager.create(t.data(), new Shape(t.shape())).toDevice(like.getDevice(), false);
-        if (dt == DataType.FLOAT32) {
-            return a;
-        }
-        NDArray converted = a.toType(dt, false);
-        if (converted != a) {
-            a.close();
-        }
-        return converted;
+        return restored == null ? AdamWSlot.zeros(stateManager, p) : AdamWSlot.restore(stateManager, name, p, restored);
     }
 
     /**
@@ -189,23 +151,9 @@ public final class AdamW implements AutoCloseable {
      */
     public AdamWState exportState() {
         Map<String, AdamWState.Moments> out = new LinkedHashMap<>();
-        slots.forEach((name, s) -> out.put(name, new AdamWState.Moments(s.step, toHeap(name, s.m), toHeap(name, s.v))));
+        slots.forEach((name, s) -> out.put(name, s.export(name)));
         pending.forEach(out::putIfAbsent);
         return new AdamWState(stepCount, out);
-    }
-
-    private static TensorData toHeap(String name, NDArray a) {
-        float[] data;
-        if (a.getDataType() == DataType.FLOAT32) {
-            data = a.toFloatArray();
-        } else {
-            double[] d = a.toDoubleArray();
-            data = new float[d.length];
-            for (int i = 0; i < d.length; i++) {
-                data[i] = (float) d[i];
-            }
-        }
-        return new TensorData(name, a.getShape().getShape(), data);
     }
 
     /**
@@ -219,10 +167,7 @@ public final class AdamW implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("AdamW is closed");
         }
-        for (Slot s : slots.values()) {
-            s.m.close();
-            s.v.close();
-        }
+        slots.values().forEach(AdamWSlot::close);
         slots.clear();
         pending.clear();
         pending.putAll(state.moments());

@@ -1,9 +1,7 @@
 package io.bge4j.train.plan;
 
 import io.bge4j.core.EncoderConfig;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Estimates the peak memory of a training step from the encoder's architecture and the step's sizes, and
@@ -166,14 +164,14 @@ public final class MemoryPlanner {
         long budget = budget(available);
         long usable = (long) (budget * (1 - headroom));
         MemoryEstimate asked = estimate(s);
-        if (fits(asked, available, usable)) {
+        if (MemoryFit.fits(asked, available, usable)) {
             MemoryPlan.Decision d = s.gradCacheChunk() == 0 ? MemoryPlan.Decision.PLAIN : MemoryPlan.Decision.GRAD_CACHE;
             return new MemoryPlan(d, s, s, asked, asked, available, budget, usable, headroom,
                     d == MemoryPlan.Decision.PLAIN ? "the plain step fits" : "GradCache chunk " + s.gradCacheChunk()
                             + " as configured fits", List.of());
         }
         int maxChunk = s.gradCacheChunk() > 0 ? s.gradCacheChunk() - 1 : Math.max(s.batchSize(), s.passages());
-        int largest = largestChunk(s, available, usable, maxChunk);
+        int largest = MemoryFit.largestChunk(this, s, available, usable, maxChunk);
         int chunk = largest;
         String capped = "";
         if (s.gradCacheChunk() == 0 && maxChunkTokens > 0) {
@@ -198,58 +196,11 @@ public final class MemoryPlanner {
         return new MemoryPlan(MemoryPlan.Decision.DOES_NOT_FIT, s, s.withGradCacheChunk(1), asked, one, available,
                 budget, usable, headroom, "not even GradCache with chunks of 1 text fits: it needs "
                         + MemoryEstimate.gib(one.total()) + " GiB of " + MemoryEstimate.gib(usable) + " GiB usable",
-                advice(s, available, usable, one));
+                MemoryFit.advice(this, s, available, usable, one));
     }
 
     private long budget(MemoryAvailability a) {
         return a.onGpu() ? a.gpuFreeBytes().getAsLong() : a.hostBudgetBytes();
-    }
-
-    /** On a GPU the runtime lives on the host; everything else is device memory. */
-    private static boolean fits(MemoryEstimate e, MemoryAvailability a, long usable) {
-        long need = a.onGpu() ? e.total() - e.runtime() : e.total();
-        return need <= usable;
-    }
-
-    private int largestChunk(StepShape s, MemoryAvailability a, long usable, int max) {
-        int lo = 0; // fits (0 = none found)
-        int hi = max;
-        while (lo < hi) { // activations grow with the chunk: binary search for the largest that fits
-            int mid = (lo + hi + 1) >>> 1;
-            if (fits(estimate(s.withGradCacheChunk(mid)), a, usable)) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
-    }
-
-    private List<String> advice(StepShape s, MemoryAvailability a, long usable, MemoryEstimate one) {
-        List<String> out = new ArrayList<>();
-        long fixed = a.onGpu() ? one.fixed() - one.runtime() : one.fixed();
-        if (fixed > usable) {
-            long model = one.weights() + one.gradients() + one.optimizerMoments();
-            out.add(String.format(Locale.ROOT, "the model's weights, gradients and AdamW moments (%s GiB)%s alone"
-                    + " need %s GiB; use a smaller model or a machine with more memory", MemoryEstimate.gib(model),
-                    a.onGpu() ? "" : " and the runtime (" + MemoryEstimate.gib(one.runtime()) + " GiB)",
-                    MemoryEstimate.gib(fixed)));
-            return out;
-        }
-        for (int len = s.passageMaxLength() / 2; len >= 16; len /= 2) {
-            if (fits(estimate(s.withGradCacheChunk(1).withPassageMaxLength(len)), a, usable)) {
-                out.add("lower passageMaxLength from " + s.passageMaxLength() + " to " + len);
-                break;
-            }
-        }
-        if (s.crossBatchMemory() > 0) {
-            out.add("lower or turn off the cross-batch memory (" + s.crossBatchMemory() + " passages)");
-        }
-        out.add("lower batchSize (" + s.batchSize() + ") or groupSize (" + s.groupSize()
-                + "): the loss's score matrix and the cached embeddings grow with both");
-        out.add(a.onGpu() ? "free GPU memory or use a larger GPU"
-                : "give the process more memory (cgroup limit, fewer other processes)");
-        return out;
     }
 
     /** Builder of {@link MemoryPlanner}; {@link #build()} validates and does not alter the builder. */

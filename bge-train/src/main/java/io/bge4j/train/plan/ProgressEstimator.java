@@ -2,9 +2,7 @@ package io.bge4j.train.plan;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -152,41 +150,7 @@ public final class ProgressEstimator {
         if (e.isEmpty() || !e.get().settled() || e.get().totalSeconds() <= threshold.toSeconds()) {
             return Optional.empty();
         }
-        double total = e.get().totalSeconds();
-        List<String> tips = new ArrayList<>();
-        if (settings.passageMaxLength() > 64) {
-            int half = settings.passageMaxLength() / 2;
-            tips.add(String.format(Locale.ROOT, "passage length %d -> %d (about %s)", settings.passageMaxLength(), half,
-                    Estimate.duration(total * scaleForPassages(settings, settings.groupSize(), half))));
-        }
-        if (settings.groupSize() > 2) {
-            int g = Math.max(2, settings.groupSize() / 2);
-            tips.add(String.format(Locale.ROOT, "group size %d -> %d (about %s)", settings.groupSize(), g,
-                    Estimate.duration(total * scaleForPassages(settings, g, settings.passageMaxLength()))));
-        }
-        if (settings.epochs() > 1) {
-            tips.add(String.format(Locale.ROOT, "epochs %d -> 1 (about %s)", settings.epochs(),
-                    Estimate.duration(total / settings.epochs())));
-        }
-        if (e.get().paddingEfficiency() < 0.6) {
-            tips.add(String.format(Locale.ROOT, "only %.0f%% of processed tokens are real: length-bucketed batches"
-                    + " or length-aware chunks pad less", 100 * e.get().paddingEfficiency()));
-        }
-        return Optional.of(String.format(Locale.ROOT, "at the measured %.1f s per step this run takes about %s"
-                        + " (%d steps%s); to shorten it: %s", e.get().secondsPerStep(), Estimate.duration(total),
-                totalSteps, e.get().secondsPerEvaluation() > 0 ? String.format(Locale.ROOT,
-                        ", evaluations %.0f s each", e.get().secondsPerEvaluation()) : "",
-                tips.isEmpty() ? "fewer steps (maxSteps)" : String.join("; ", tips)));
-    }
-
-    /** Fraction of the step time left when passages become {@code group} per query of {@code length} tokens. */
-    private static double scaleForPassages(RunSettings s, int group, int length) {
-        if (s.passageMaxLength() <= 0) { // lengths unknown: passages dominate, count them
-            return group / (double) s.groupSize();
-        }
-        double before = (double) s.queryMaxLength() + (double) s.groupSize() * s.passageMaxLength();
-        double after = (double) s.queryMaxLength() + (double) group * length;
-        return after / before;
+        return Optional.of(LongRunAdvice.warning(e.get(), totalSteps, settings));
     }
 
     /**

@@ -1,21 +1,14 @@
 package io.bge4j.train.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import io.bge4j.core.Bge4jException;
 import io.bge4j.core.BgeModel;
 import io.bge4j.core.DataFormatException;
 import io.bge4j.data.TrainingSet;
 import io.bge4j.eval.Comparison;
-import io.bge4j.eval.MetricComparison;
 import io.bge4j.train.EvaluationRecord;
 import io.bge4j.train.FinetuneResult;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +63,7 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
         Objects.requireNonNull(training, "training");
         Objects.requireNonNull(versions, "versions");
         Objects.requireNonNull(createdAt, "createdAt");
-        configuration = normalise(configuration == null ? Map.of() : configuration);
+        configuration = ProvenanceParts.normalise(configuration == null ? Map.of() : configuration);
     }
 
     /**
@@ -206,12 +199,12 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
         /** NaN becomes null. */
         public MetricChange {
             Objects.requireNonNull(metric, "metric");
-            before = finite(before);
-            after = finite(after);
-            delta = finite(delta);
-            ciLow = finite(ciLow);
-            ciHigh = finite(ciHigh);
-            pValue = finite(pValue);
+            before = ProvenanceParts.finite(before);
+            after = ProvenanceParts.finite(after);
+            delta = ProvenanceParts.finite(delta);
+            ciLow = ProvenanceParts.finite(ciLow);
+            ciHigh = ProvenanceParts.finite(ciHigh);
+            pValue = ProvenanceParts.finite(pValue);
         }
     }
 
@@ -222,11 +215,7 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
 
     /** @return the pretty-printed JSON of {@code provenance.json} */
     public String toJson() {
-        try {
-            return Json.MAPPER.writeValueAsString(this) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise provenance", e);
-        }
+        return ProvenanceFiles.toJson(this);
     }
 
     /**
@@ -236,15 +225,7 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
      * @return what happened
      */
     public OutputFile write(Path dir) {
-        return SafeFiles.write(dir.resolve(FILE), toJson(), Provenance::isOurs, "provenance");
-    }
-
-    static boolean isOurs(String text) {
-        try {
-            return Json.MAPPER.readTree(text).path("schema").asText().startsWith("bge4j.provenance/");
-        } catch (JsonProcessingException e) {
-            return false;
-        }
+        return ProvenanceFiles.write(this, dir);
     }
 
     /**
@@ -253,50 +234,7 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
      * @throws DataFormatException naming the file (and line) when it is not a bge4j provenance file
      */
     public static Provenance read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new Bge4jException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        if (!isOurs(text)) {
-            throw new DataFormatException(file, 0, "schema", "expected a bge4j provenance file with \"schema\": \""
-                    + SCHEMA + "\" (written by Provenance.write)");
-        }
-        try {
-            return Json.MAPPER.readValue(text, Provenance.class);
-        } catch (JsonProcessingException e) {
-            throw new DataFormatException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), null,
-                    "not a valid provenance file: " + e.getOriginalMessage());
-        } catch (RuntimeException e) {
-            throw new DataFormatException(file, 0, null, "incomplete provenance file: " + e.getMessage());
-        }
-    }
-
-    private static Double finite(Double d) {
-        return d == null || !Double.isFinite(d) ? null : d;
-    }
-
-    private static Map<String, Object> normalise(Map<String, ?> in) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        in.forEach((k, v) -> {
-            Objects.requireNonNull(k, "configuration key");
-            Object n;
-            if (v == null) {
-                n = null;
-            } else if (v instanceof Byte || v instanceof Short || v instanceof Integer || v instanceof Long) {
-                n = ((Number) v).longValue();
-            } else if (v instanceof Float || v instanceof Double) {
-                double d = ((Number) v).doubleValue();
-                n = Double.isFinite(d) ? (Object) d : String.valueOf(d);
-            } else if (v instanceof Boolean || v instanceof String) {
-                n = v;
-            } else {
-                n = String.valueOf(v);
-            }
-            out.put(k, n);
-        });
-        return Collections.unmodifiableMap(out);
+        return ProvenanceFiles.read(file);
     }
 
     /**
@@ -376,10 +314,7 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
          * @return this
          */
         public Builder training(FinetuneResult r, Duration time) {
-            Long bestStep = r.bestEvaluation().map(EvaluationRecord::step).orElse(null);
-            Double bestValue = r.bestEvaluation().map(EvaluationRecord::primaryValue).orElse(null);
-            this.training = new Training(r.stepsTaken(), r.stopReason().name(), time.toMillis() / 1000.0, bestStep,
-                    bestValue);
+            this.training = ProvenanceParts.training(r, time);
             return this;
         }
 
@@ -391,15 +326,7 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
          * @return this
          */
         public Builder evaluation(Comparison c, String name) {
-            List<MetricChange> list = new ArrayList<>();
-            MetricComparison primary = c.metric(c.primary());
-            list.add(change(primary));
-            for (MetricComparison mc : c.metrics()) {
-                if (!mc.metric().equals(c.primary())) {
-                    list.add(change(mc));
-                }
-            }
-            this.evaluation = new Evaluation(name, (long) c.queryIds().size(), c.primary().key(), c.confidence(), list);
+            this.evaluation = ProvenanceParts.evaluation(c, name);
             return this;
         }
 
@@ -430,14 +357,7 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
          * @return this
          */
         public Builder evaluation(EvaluationRecord before, EvaluationRecord after, String name) {
-            List<MetricChange> list = new ArrayList<>();
-            list.add(change(before.primaryMetric(), before.metrics(), after.metrics()));
-            for (String k : after.metrics().keySet()) {
-                if (!k.equals(before.primaryMetric()) && before.metrics().containsKey(k)) {
-                    list.add(change(k, before.metrics(), after.metrics()));
-                }
-            }
-            this.evaluation = new Evaluation(name, null, before.primaryMetric(), null, list);
+            this.evaluation = ProvenanceParts.evaluation(before, after, name);
             return this;
         }
 
@@ -472,18 +392,6 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
             if (!ok) {
                 throw new IllegalArgumentException(part + " is required");
             }
-        }
-
-        private static MetricChange change(MetricComparison mc) {
-            return new MetricChange(mc.metric().key(), mc.base(), mc.tuned(), mc.delta(), mc.ciLow(), mc.ciHigh(),
-                    mc.pValue());
-        }
-
-        private static MetricChange change(String key, Map<String, Double> before, Map<String, Double> after) {
-            Double b = before.get(key);
-            Double a = after.get(key);
-            Double d = a == null || b == null ? null : a - b;
-            return new MetricChange(key, b, a, d, null, null, null);
         }
     }
 }

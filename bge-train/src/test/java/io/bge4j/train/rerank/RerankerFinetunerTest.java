@@ -144,7 +144,7 @@ class RerankerFinetunerTest {
         try (CrossEncoder ce = tiny(2)) {
             RerankerFinetuner ft = base(ce).groupSize(3).build();
             TrainingExample e = examples(true).get(0);
-            RerankerFinetuner.GroupBatch g = ft.groups(List.of(e), new Random(3), true);
+            RerankGroups.GroupBatch g = ft.groups(List.of(e), new Random(3), true);
             assertEquals(3, g.pairs().size());
             EncodedPair pos = ce.pairTokenizer().encode(e.query(), e.positives().get(0),
                     io.bge4j.core.rerank.PairLimits.training(16, 48));
@@ -153,7 +153,7 @@ class RerankerFinetunerTest {
             assertTrue(g.teacher()[1] != g.teacher()[2], "two different negatives (scores -1, -2, -3 are distinct)");
             // with 1 negative and G-1 = 3, the negative is repeated
             TrainingExample one = TrainingExample.of("about kernel", List.of(passage("kernel")), List.of(passage("mail")));
-            RerankerFinetuner.GroupBatch g2 = base(ce).build().groups(List.of(one), new Random(3), false);
+            RerankGroups.GroupBatch g2 = base(ce).build().groups(List.of(one), new Random(3), false);
             assertEquals(4, g2.pairs().size());
             assertEquals(g2.pairs().get(1), g2.pairs().get(3));
         }
