@@ -109,6 +109,12 @@ public final class ModelCardWriter {
         row(sb, "Set", p.data().name());
         row(sb, "Examples", String.valueOf(p.data().examples()));
         row(sb, "SHA-256 (" + p.data().hashOf() + ")", "`" + p.data().sha256() + "`");
+        if (p.data().mix() != null) {
+            io.bge4j.data.synthetic.MixReport mix = p.data().mix();
+            row(sb, "Mix", String.format(Locale.ROOT, "%d real, %d synthetic (%.1f %% synthetic)", mix.real(),
+                    mix.synthetic(), 100 * mix.syntheticShare()));
+            sb.append("\nHow real and synthetic data were mixed:\n\n").append(mix.toMarkdown());
+        }
         sb.append('\n');
 
         sb.append("## Training\n\n");

@@ -3,6 +3,7 @@ package io.bge4j.train.report;
 import io.bge4j.core.BgeModel;
 import io.bge4j.core.DataFormatException;
 import io.bge4j.data.TrainingSet;
+import io.bge4j.data.synthetic.MixReport;
 import io.bge4j.eval.Comparison;
 import io.bge4j.train.EvaluationRecord;
 import io.bge4j.train.FinetuneResult;
@@ -128,8 +129,9 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
      * @param examples how many examples
      * @param sha256 a fingerprint ({@code sha256:...})
      * @param hashOf what was hashed: {@code "file"} (the file's bytes) or {@code "examples"} ({@link Fingerprints#examples})
+     * @param mix how real and synthetic examples were mixed ({@link TrainingSet#mix()}), or null
      */
-    public record TrainingData(String name, long examples, String sha256, String hashOf) {
+    public record TrainingData(String name, long examples, String sha256, String hashOf, MixReport mix) {
         /** Requires every part. */
         public TrainingData {
             Objects.requireNonNull(name, "name");
@@ -138,6 +140,18 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
             if (examples < 0) {
                 throw new IllegalArgumentException("examples must be >= 0, got " + examples);
             }
+        }
+
+        /**
+         * Data without a mix report.
+         *
+         * @param name the set's name
+         * @param examples how many examples
+         * @param sha256 a fingerprint
+         * @param hashOf what was hashed
+         */
+        public TrainingData(String name, long examples, String sha256, String hashOf) {
+            this(name, examples, sha256, hashOf, null);
         }
     }
 
@@ -280,7 +294,8 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
 
         /** @param set the training set (its examples are fingerprinted now) @return this */
         public Builder trainingSet(TrainingSet set) {
-            this.data = new TrainingData(set.name(), set.size(), Fingerprints.examples(set.examples()), "examples");
+            this.data = new TrainingData(set.name(), set.size(), Fingerprints.examples(set.examples()), "examples",
+                    set.mix().orElse(null));
             return this;
         }
 
