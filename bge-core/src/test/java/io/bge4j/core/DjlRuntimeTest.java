@@ -85,6 +85,21 @@ class DjlRuntimeTest {
                 DjlRuntime.cpuNativeArtifact("linux-aarch64", "2.10.0"));
     }
 
+    /** The root pom's profiles build on the versions the advice names (surefire runs in bge-core/). */
+    @Test
+    void theBuildProfilesUseTheVersionsTheAdviceNames() throws IOException {
+        String pom = Files.readString(Path.of("..", "pom.xml"));
+        int at = pom.indexOf("<id>linux-aarch64</id>");
+        assertTrue(at > 0, "the root pom has a linux-aarch64 profile");
+        String aarch64 = pom.substring(at, pom.indexOf("</profile>", at));
+        assertTrue(aarch64.contains("<djl.version>" + DjlRuntime.AARCH64_DJL_VERSION + "</djl.version>"), aarch64);
+        assertTrue(aarch64.contains("<pytorch.version>" + DjlRuntime.AARCH64_PYTORCH_VERSION + "</pytorch.version>"),
+                aarch64);
+        assertTrue(aarch64.contains("<pytorch.native.artifact>pytorch-native-cpu</pytorch.native.artifact>"), aarch64);
+        String defaults = pom.substring(pom.indexOf("<properties>"), pom.indexOf("</properties>"));
+        assertTrue(defaults.contains("<pytorch.version>" + DjlRuntime.PYTORCH_VERSION + "</pytorch.version>"), defaults);
+    }
+
     @Test
     void versionsCompareNumberByNumber() {
         assertTrue(DjlRuntime.atLeast("2.7.1", "2.7.1"));
