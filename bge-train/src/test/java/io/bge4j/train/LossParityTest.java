@@ -1,8 +1,10 @@
 package io.bge4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.bge4j.core.BgeModel;
+import io.bge4j.core.DjlRuntime;
 import io.bge4j.core.testing.TinyModels;
 import io.bge4j.data.TrainingExample;
 import io.bge4j.data.TrainingSet;
@@ -24,11 +26,20 @@ import org.junit.jupiter.api.Test;
  * relative 4e-7), so bit equality is not a property of the code. A real change in the loss, the sampling or
  * the schedule moves the losses by far more than 1e-5.
  *
+ * <p>The fixtures train with libtorch's own dropout, whose masks come from libtorch's generator: the baseline
+ * holds for the libtorch it was recorded with, {@value #BASELINE_LIBTORCH}, and the comparison is skipped on
+ * another one. On libtorch 2.7.1 (DJL 0.36.0, the linux-aarch64 build) the plain fixture gives 7.3258505 instead
+ * of 3.8424494 at step 1, while the same trainer with dropout 0 or with bge4j's keyed dropout gives losses
+ * equal on 2.5.1 and 2.7.1 to the last printed digit: the draws differ, not the trainer.
+ *
  * <p>Changed on purpose: GradCache with dropout on. Its chunks are now length-sorted and its dropout masks keyed per
  * text, so its losses no longer follow the old per-chunk draws; instead they equal those of a plain step with keyed
  * dropout ({@link #gradCacheLossesEqualAKeyedPlainStep}).
  */
 class LossParityTest {
+    /** The libtorch version {@code baseline-losses.txt} was recorded with. */
+    static final String BASELINE_LIBTORCH = "2.5.1";
+
     static TrainingSet teacherSet() {
         List<TrainingExample> ex = new ArrayList<>();
         for (int i = 0; i < FinetunerTest.PAIRS.length; i++) {
@@ -41,6 +52,9 @@ class LossParityTest {
 
     @Test
     void perStepLossesEqualThePreRedesignTrainer() throws Exception {
+        String libtorch = DjlRuntime.engine().getVersion();
+        assumeTrue(BASELINE_LIBTORCH.equals(libtorch), "baseline-losses.txt holds libtorch " + BASELINE_LIBTORCH
+                + "'s dropout draws; this is libtorch " + libtorch);
         Map<String, UnaryOperator<Finetuner.Builder>> cfg = new LinkedHashMap<>();
         cfg.put("plain", b -> b);
         cfg.put("noInBatch", b -> b.inBatchNegatives(false));
