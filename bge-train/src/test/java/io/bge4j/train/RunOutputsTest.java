@@ -9,6 +9,7 @@ import io.bge4j.core.BgeModel;
 import io.bge4j.core.testing.TinyModels;
 import io.bge4j.eval.Metric;
 import io.bge4j.train.report.Fingerprints;
+import io.bge4j.train.report.MetricChange;
 import io.bge4j.train.report.MetricsLog;
 import io.bge4j.train.report.ModelCardWriter;
 import io.bge4j.train.report.Provenance;
@@ -81,7 +82,7 @@ class RunOutputsTest {
         assertEquals(2L, p.training().bestStep());
         assertEquals("4", p.configuration().get("batchSize"));
         assertTrue(p.loss().contains("InfoNCE"), p.loss());
-        Provenance.MetricChange primary = p.evaluation().metrics().get(0);
+        MetricChange primary = p.evaluation().metrics().get(0);
         assertEquals(Metric.NDCG_AT_10.key(), primary.metric());
         assertEquals(0.5, primary.before(), 1e-12);
         assertEquals(0.6, primary.after(), 1e-12, "final/ describes the evaluation of the final weights (step 4)");

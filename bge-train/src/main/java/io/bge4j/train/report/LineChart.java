@@ -9,6 +9,7 @@ import java.util.Locale;
  * vertical marker (the best step), highlighted points and event marks (a diagnostic's step: a dotted line
  * with a triangle on the top edge and the event as its tooltip). Non-finite values leave a gap. Series longer
  * than {@link #MAX_POINTS} are thinned by keeping each bucket's minimum and maximum, so spikes survive.
+ * Tick positions, tick labels and the data-to-pixel map are {@link ChartAxis}'s.
  */
 final class LineChart {
 
@@ -106,20 +107,20 @@ final class LineChart {
             ymin -= pad;
             ymax += pad;
         }
-        double[] yt = niceTicks(ymin, ymax, 5);
-        double[] xt = niceTicks(xmin, xmax, 6);
+        double[] yt = ChartAxis.niceTicks(ymin, ymax, 5);
+        double[] xt = ChartAxis.niceTicks(xmin, xmax, 6);
         double y0 = Math.min(ymin, yt[0]);
         double y1 = Math.max(ymax, yt[yt.length - 1]);
         double x0 = xmin;
         double x1 = xmax;
-        Scale sx = new Scale(x0, x1, left, left + pw);
-        Scale sy = new Scale(y0, y1, top + ph, top);
+        ChartAxis.Scale sx = new ChartAxis.Scale(x0, x1, left, left + pw);
+        ChartAxis.Scale sy = new ChartAxis.Scale(y0, y1, top + ph, top);
         for (double t : yt) {
             double y = sy.map(t);
             svg.append("<line x1=\"").append(left).append("\" y1=\"").append(num(y)).append("\" x2=\"")
                     .append(left + pw).append("\" y2=\"").append(num(y)).append("\" stroke=\"#eceff1\"/>")
                     .append("<text x=\"").append(left - 6).append("\" y=\"").append(num(y + 4))
-                    .append("\" font-size=\"10\" text-anchor=\"end\" fill=\"#5f6368\">").append(tick(t, yt))
+                    .append("\" font-size=\"10\" text-anchor=\"end\" fill=\"#5f6368\">").append(ChartAxis.tick(t, yt))
                     .append("</text>\n");
         }
         for (double t : xt) {
@@ -130,7 +131,8 @@ final class LineChart {
             svg.append("<line x1=\"").append(num(x)).append("\" y1=\"").append(top + ph).append("\" x2=\"")
                     .append(num(x)).append("\" y2=\"").append(top + ph + 4).append("\" stroke=\"#9aa0a6\"/>")
                     .append("<text x=\"").append(num(x)).append("\" y=\"").append(top + ph + 16)
-                    .append("\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5f6368\">").append(tick(t, xt))
+                    .append("\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5f6368\">")
+                    .append(ChartAxis.tick(t, xt))
                     .append("</text>\n");
         }
         svg.append("<text x=\"").append(left + pw / 2).append("\" y=\"").append(height - 4)
@@ -177,7 +179,7 @@ final class LineChart {
                         svg.append("<circle cx=\"").append(num(sx.map(s.x()[i]))).append("\" cy=\"")
                                 .append(num(sy.map(s.y()[i]))).append("\" r=\"2.5\" fill=\"").append(s.colour())
                                 .append("\"><title>").append(Html.esc(s.name())).append(" at step ")
-                                .append(tick(s.x()[i], xt)).append(": ").append(fixed(s.y()[i])).append("</title></circle>\n");
+                                .append(ChartAxis.tick(s.x()[i], xt)).append(": ").append(fixed(s.y()[i])).append("</title></circle>\n");
                     }
                 }
             }
@@ -192,48 +194,6 @@ final class LineChart {
                     .append(Html.esc(p.label())).append("</text>\n");
         }
         return svg.append("</svg>").toString();
-    }
-
-    /** Linear map from data to pixels. */
-    record Scale(double d0, double d1, double p0, double p1) {
-        double map(double v) {
-            return p0 + (v - d0) / (d1 - d0) * (p1 - p0);
-        }
-    }
-
-    /**
-     * Ticks at 1, 2 or 5 times a power of ten that cover [lo, hi] with about {@code target} intervals
-     * (Heckbert's "nice numbers").
-     */
-    static double[] niceTicks(double lo, double hi, int target) {
-        double range = nice(hi - lo, false);
-        double step = nice(range / Math.max(1, target - 1), true);
-        double start = Math.floor(lo / step) * step;
-        double end = Math.ceil(hi / step) * step;
-        int n = (int) Math.round((end - start) / step) + 1;
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = clean(start + i * step, step);
-        }
-        return out;
-    }
-
-    private static double nice(double x, boolean round) {
-        double exp = Math.floor(Math.log10(x));
-        double f = x / Math.pow(10, exp);
-        double nf;
-        if (round) {
-            nf = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
-        } else {
-            nf = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10;
-        }
-        return nf * Math.pow(10, exp);
-    }
-
-    private static double clean(double v, double step) {
-        double digits = Math.max(0, -Math.floor(Math.log10(step)) + 1);
-        double p = Math.pow(10, digits);
-        return Math.round(v * p) / p;
     }
 
     /**
@@ -299,19 +259,6 @@ final class LineChart {
             out[i] = last / (1 - Math.pow(w, t));
         }
         return out;
-    }
-
-    /** Tick label with as many decimals as the tick spacing needs; scientific for very small or large steps. */
-    static String tick(double v, double[] ticks) {
-        double step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : Math.abs(v);
-        if (step == 0) {
-            return fixed(v);
-        }
-        if (step < 1e-3 || Math.abs(v) >= 1e6) {
-            return v == 0 ? "0" : String.format(Locale.ROOT, "%.1e", v);
-        }
-        int decimals = (int) Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
-        return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
     static String fixed(double v) {

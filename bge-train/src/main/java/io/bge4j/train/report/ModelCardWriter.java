@@ -72,8 +72,8 @@ public final class ModelCardWriter {
      */
     public static String render(Provenance p, String modelPath) {
         StringBuilder sb = new StringBuilder(8192);
-        Provenance.ModelInfo m = p.model();
-        Provenance.BaseModel base = p.baseModel();
+        ModelInfo m = p.model();
+        BaseModelInfo base = p.baseModel();
         sb.append("---\n");
         sb.append("library_name: sentence-transformers\n");
         sb.append("pipeline_tag: sentence-similarity\n");
@@ -119,7 +119,7 @@ public final class ModelCardWriter {
 
         sb.append("## Training\n\n");
         sb.append("Loss: ").append(inline(p.loss())).append(".\n\n");
-        Provenance.Training t = p.training();
+        TrainingSummary t = p.training();
         sb.append(t.steps()).append(" optimizer steps in ").append(duration(t.seconds())).append(", stopped: ")
                 .append(t.stopReason()).append('.');
         if (t.bestStep() != null) {
@@ -138,7 +138,7 @@ public final class ModelCardWriter {
             sb.append('\n');
         }
 
-        Provenance.Evaluation ev = p.evaluation();
+        EvaluationSummary ev = p.evaluation();
         if (ev != null) {
             sb.append("## Evaluation\n\n");
             sb.append("On `").append(inline(ev.name())).append('`');
@@ -157,7 +157,7 @@ public final class ModelCardWriter {
             }
             sb.append("\n\n| metric | before | after | Δ |").append(intervals ? " " + pct + " CI of Δ | p |" : "")
                     .append("\n|---|---:|---:|---:|").append(intervals ? "---|---:|" : "").append('\n');
-            for (Provenance.MetricChange c : ev.metrics()) {
+            for (MetricChange c : ev.metrics()) {
                 String key = c.metric().equals(ev.primaryMetric()) ? "**" + c.metric() + "**" : c.metric();
                 sb.append("| ").append(inline(key)).append(" | ").append(fmt(c.before())).append(" | ")
                         .append(fmt(c.after())).append(" | ").append(signed(c.delta())).append(" |");
@@ -183,7 +183,7 @@ public final class ModelCardWriter {
         return sb.toString();
     }
 
-    private static void usage(StringBuilder sb, Provenance.ModelInfo m, String path) {
+    private static void usage(StringBuilder sb, ModelInfo m, String path) {
         String instr = m.queryInstruction();
         sb.append("## Usage\n\n### bge4j (Java)\n\n```java\n")
                 .append("try (BgeModel model = BgeModel.load(Path.of(").append(java(path)).append("));\n")

@@ -3,7 +3,6 @@ package io.bge4j.train.report;
 import io.bge4j.core.BgeModel;
 import io.bge4j.core.DataFormatException;
 import io.bge4j.data.TrainingSet;
-import io.bge4j.data.synthetic.MixReport;
 import io.bge4j.eval.Comparison;
 import io.bge4j.train.EvaluationRecord;
 import io.bge4j.train.FinetuneResult;
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -20,7 +18,9 @@ import java.util.Objects;
  * (size and hash), the full configuration, the loss, the metrics before and after (with confidence
  * intervals when a {@link Comparison} was made), how long training took, the software versions and
  * when it was written. Saved as {@code provenance.json} next to the model; the model card
- * ({@link ModelCardWriter}) is rendered from it.
+ * ({@link ModelCardWriter}) is rendered from it. Its parts are records of their own: {@link BaseModelInfo},
+ * {@link ModelInfo}, {@link TrainingData}, {@link TrainingSummary}, {@link EvaluationSummary} (of
+ * {@link MetricChange}s) and {@link Versions}.
  *
  * <p>Usage:
  * <pre>{@code
@@ -28,8 +28,8 @@ import java.util.Objects;
  * FinetuneResult r = finetuner.fit();
  * Provenance p = Provenance.builder()
  *     .baseModel("bge-small-en-v1.5", "BAAI/bge-small-en-v1.5", baseFingerprint)
- *     .model(r.bestModel()).trainingData(train).configuration(config).loss("InfoNCE, temperature 0.02")
- *     .training(r, Duration.ofSeconds(95)).evaluation(Comparison.of(before, after))
+ *     .model(r.bestModel()).trainingSet(train).configuration(config).loss("InfoNCE, temperature 0.02")
+ *     .training(r, Duration.ofSeconds(95)).evaluation(Comparison.of(before, after), "dev")
  *     .build();
  * p.write(Path.of("runs/demo/final"));
  * }</pre>
@@ -45,9 +45,9 @@ import java.util.Objects;
  * @param versions bge4j, DJL, engine, Java, OS
  * @param createdAt when this was written (ISO-8601, UTC)
  */
-public record Provenance(String schema, BaseModel baseModel, ModelInfo model, TrainingData data,
-        Map<String, Object> configuration, String loss, Training training, Evaluation evaluation, Versions versions,
-        String createdAt) {
+public record Provenance(String schema, BaseModelInfo baseModel, ModelInfo model, TrainingData data,
+        Map<String, Object> configuration, String loss, TrainingSummary training, EvaluationSummary evaluation,
+        Versions versions, String createdAt) {
 
     /** Schema id written in every provenance file. */
     public static final String SCHEMA = "bge4j.provenance/1";
@@ -65,161 +65,6 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
         Objects.requireNonNull(versions, "versions");
         Objects.requireNonNull(createdAt, "createdAt");
         configuration = ProvenanceParts.normalise(configuration == null ? Map.of() : configuration);
-    }
-
-    /**
-     * The model training started from.
-     *
-     * <p>Usage: {@code p.baseModel().fingerprint()}
-     *
-     * @param name its name (preset name or directory name)
-     * @param source where it was loaded from (Hugging Face id, directory, preset)
-     * @param fingerprint {@link Fingerprints#model} of the weights before training
-     */
-    public record BaseModel(String name, String source, String fingerprint) {
-        /** Requires every part. */
-        public BaseModel {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(source, "source");
-            Objects.requireNonNull(fingerprint, "fingerprint");
-        }
-    }
-
-    /**
-     * The saved model's shape: what a user needs to encode with it.
-     *
-     * <p>Usage: {@code p.model().dimension()}
-     *
-     * @param name the model's name
-     * @param architecture the encoder type ({@code bert}, {@code xlm-roberta})
-     * @param dimension embedding size
-     * @param pooling CLS, MEAN or LAST_TOKEN
-     * @param normalized whether embeddings are L2-normalised
-     * @param maxLength token limit
-     * @param queryInstruction the instruction prepended to queries (empty for none)
-     * @param fingerprint {@link Fingerprints#model} of the saved weights
-     */
-    public record ModelInfo(String name, String architecture, int dimension, String pooling, boolean normalized,
-            int maxLength, String queryInstruction, String fingerprint) {
-        /** Requires every text part. */
-        public ModelInfo {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(architecture, "architecture");
-            Objects.requireNonNull(pooling, "pooling");
-            queryInstruction = queryInstruction == null ? "" : queryInstruction;
-            Objects.requireNonNull(fingerprint, "fingerprint");
-        }
-
-        /**
-         * @param m a model
-         * @return its shape and weights fingerprint
-         */
-        public static ModelInfo of(BgeModel m) {
-            return new ModelInfo(m.name(), m.config().modelType(), m.dimension(), m.pooling().name(), m.normalize(),
-                    m.maxLength(), m.queryInstruction(), Fingerprints.model(m));
-        }
-    }
-
-    /**
-     * The training data.
-     *
-     * <p>Usage: {@code p.data().sha256()}
-     *
-     * @param name the set's name (e.g. the file name)
-     * @param examples how many examples
-     * @param sha256 a fingerprint ({@code sha256:...})
-     * @param hashOf what was hashed: {@code "file"} (the file's bytes) or {@code "examples"} ({@link Fingerprints#examples})
-     * @param mix how real and synthetic examples were mixed ({@link TrainingSet#mix()}), or null
-     */
-    public record TrainingData(String name, long examples, String sha256, String hashOf, MixReport mix) {
-        /** Requires every part. */
-        public TrainingData {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(sha256, "sha256");
-            Objects.requireNonNull(hashOf, "hashOf");
-            if (examples < 0) {
-                throw new IllegalArgumentException("examples must be >= 0, got " + examples);
-            }
-        }
-
-        /**
-         * Data without a mix report.
-         *
-         * @param name the set's name
-         * @param examples how many examples
-         * @param sha256 a fingerprint
-         * @param hashOf what was hashed
-         */
-        public TrainingData(String name, long examples, String sha256, String hashOf) {
-            this(name, examples, sha256, hashOf, null);
-        }
-    }
-
-    /**
-     * How training went.
-     *
-     * <p>Usage: {@code p.training().seconds()}
-     *
-     * @param steps optimizer steps taken
-     * @param stopReason COMPLETED, EARLY_STOPPED or NON_FINITE_LOSS
-     * @param seconds wall-clock training time
-     * @param bestStep the step of the best evaluation, or null without an evaluator
-     * @param bestValue the primary metric there, or null
-     */
-    public record Training(long steps, String stopReason, double seconds, Long bestStep, Double bestValue) {
-        /** Requires the stop reason. */
-        public Training {
-            Objects.requireNonNull(stopReason, "stopReason");
-        }
-    }
-
-    /**
-     * Metrics before and after training on held-out queries.
-     *
-     * <p>Usage: {@code p.evaluation().metrics().get(0).ciLow()}
-     *
-     * @param name the evaluation set's name
-     * @param queries how many queries were evaluated (null when unknown)
-     * @param primaryMetric the metric that picked the best model
-     * @param confidence the confidence level of the intervals (null without intervals)
-     * @param metrics one entry per metric, the primary first
-     */
-    public record Evaluation(String name, Long queries, String primaryMetric, Double confidence,
-            List<MetricChange> metrics) {
-        /** Copies the list. */
-        public Evaluation {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(primaryMetric, "primaryMetric");
-            metrics = List.copyOf(metrics);
-        }
-    }
-
-    /**
-     * One metric before and after. Interval and p-value are null when the evaluation did not keep per-query
-     * values (the trainer's own evaluations); a value that was NaN is null.
-     *
-     * <p>Usage: {@code String.format("%+.4f", c.delta())}
-     *
-     * @param metric its key, e.g. {@code ndcg@10}
-     * @param before base model value
-     * @param after fine-tuned value
-     * @param delta {@code after - before}
-     * @param ciLow lower end of the paired-bootstrap interval of the delta, or null
-     * @param ciHigh upper end, or null
-     * @param pValue paired randomisation test p-value, or null
-     */
-    public record MetricChange(String metric, Double before, Double after, Double delta, Double ciLow, Double ciHigh,
-            Double pValue) {
-        /** NaN becomes null. */
-        public MetricChange {
-            Objects.requireNonNull(metric, "metric");
-            before = ProvenanceParts.finite(before);
-            after = ProvenanceParts.finite(after);
-            delta = ProvenanceParts.finite(delta);
-            ciLow = ProvenanceParts.finite(ciLow);
-            ciHigh = ProvenanceParts.finite(ciHigh);
-            pValue = ProvenanceParts.finite(pValue);
-        }
     }
 
     /** @return a builder */
@@ -257,13 +102,13 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
      * <p>Usage: {@code Provenance.builder().baseModel(..).model(m).trainingData(set).loss("..").training(r, d).build()}
      */
     public static final class Builder {
-        private BaseModel baseModel;
+        private BaseModelInfo baseModel;
         private ModelInfo model;
         private TrainingData data;
         private final Map<String, Object> configuration = new LinkedHashMap<>();
         private String loss;
-        private Training training;
-        private Evaluation evaluation;
+        private TrainingSummary training;
+        private EvaluationSummary evaluation;
         private Versions versions;
         private Instant createdAt;
 
@@ -276,7 +121,7 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
          * @return this
          */
         public Builder baseModel(String name, String source, String fingerprint) {
-            this.baseModel = new BaseModel(name, source, fingerprint);
+            this.baseModel = new BaseModelInfo(name, source, fingerprint);
             return this;
         }
 
@@ -318,7 +163,7 @@ public record Provenance(String schema, BaseModel baseModel, ModelInfo model, Tr
         }
 
         /** @param t how training went @return this */
-        public Builder training(Training t) {
+        public Builder training(TrainingSummary t) {
             this.training = t;
             return this;
         }

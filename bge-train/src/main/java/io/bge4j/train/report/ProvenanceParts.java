@@ -49,46 +49,46 @@ final class ProvenanceParts {
         return d == null || !Double.isFinite(d) ? null : d;
     }
 
-    static Provenance.Training training(FinetuneResult r, Duration time) {
+    static TrainingSummary training(FinetuneResult r, Duration time) {
         Long bestStep = r.bestEvaluation().map(EvaluationRecord::step).orElse(null);
         Double bestValue = r.bestEvaluation().map(EvaluationRecord::primaryValue).orElse(null);
-        return new Provenance.Training(r.stepsTaken(), r.stopReason().name(), time.toMillis() / 1000.0, bestStep,
+        return new TrainingSummary(r.stepsTaken(), r.stopReason().name(), time.toMillis() / 1000.0, bestStep,
                 bestValue);
     }
 
     /** Every metric of {@code c}, the primary first, with intervals and p-values. */
-    static Provenance.Evaluation evaluation(Comparison c, String name) {
-        List<Provenance.MetricChange> list = new ArrayList<>();
+    static EvaluationSummary evaluation(Comparison c, String name) {
+        List<MetricChange> list = new ArrayList<>();
         list.add(change(c.metric(c.primary())));
         for (MetricComparison mc : c.metrics()) {
             if (!mc.metric().equals(c.primary())) {
                 list.add(change(mc));
             }
         }
-        return new Provenance.Evaluation(name, (long) c.queryIds().size(), c.primary().key(), c.confidence(), list);
+        return new EvaluationSummary(name, (long) c.queryIds().size(), c.primary().key(), c.confidence(), list);
     }
 
     /** The metrics both evaluations have, the primary first, as means (no intervals). */
-    static Provenance.Evaluation evaluation(EvaluationRecord before, EvaluationRecord after, String name) {
-        List<Provenance.MetricChange> list = new ArrayList<>();
+    static EvaluationSummary evaluation(EvaluationRecord before, EvaluationRecord after, String name) {
+        List<MetricChange> list = new ArrayList<>();
         list.add(change(before.primaryMetric(), before.metrics(), after.metrics()));
         for (String k : after.metrics().keySet()) {
             if (!k.equals(before.primaryMetric()) && before.metrics().containsKey(k)) {
                 list.add(change(k, before.metrics(), after.metrics()));
             }
         }
-        return new Provenance.Evaluation(name, null, before.primaryMetric(), null, list);
+        return new EvaluationSummary(name, null, before.primaryMetric(), null, list);
     }
 
-    private static Provenance.MetricChange change(MetricComparison mc) {
-        return new Provenance.MetricChange(mc.metric().key(), mc.base(), mc.tuned(), mc.delta(), mc.ciLow(),
+    private static MetricChange change(MetricComparison mc) {
+        return new MetricChange(mc.metric().key(), mc.base(), mc.tuned(), mc.delta(), mc.ciLow(),
                 mc.ciHigh(), mc.pValue());
     }
 
-    private static Provenance.MetricChange change(String key, Map<String, Double> before, Map<String, Double> after) {
+    private static MetricChange change(String key, Map<String, Double> before, Map<String, Double> after) {
         Double b = before.get(key);
         Double a = after.get(key);
         Double d = a == null || b == null ? null : a - b;
-        return new Provenance.MetricChange(key, b, a, d, null, null, null);
+        return new MetricChange(key, b, a, d, null, null, null);
     }
 }

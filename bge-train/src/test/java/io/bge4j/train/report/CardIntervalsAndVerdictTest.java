@@ -160,7 +160,7 @@ class CardIntervalsAndVerdictTest {
         Provenance bp = Provenance.read(out.resolve("best/provenance.json"));
         assertEquals(0.95, bp.evaluation().confidence());
         assertEquals(Long.valueOf(PAIRS.length), bp.evaluation().queries());
-        Provenance.MetricChange primary = bp.evaluation().metrics().stream()
+        MetricChange primary = bp.evaluation().metrics().stream()
                 .filter(c -> c.metric().equals("ndcg@10")).findFirst().orElseThrow();
         assertEquals(ciBest[0], primary.ciLow(), 1e-12);
         assertEquals(ciBest[1], primary.ciHigh(), 1e-12);

@@ -79,7 +79,7 @@ class ProvenanceAndCardTest {
             w.put(name, new TensorData(name, t.shape(), data));
             m.loadTensors(w);
             assertNotEquals(before, Fingerprints.model(m));
-            Provenance.ModelInfo info = Provenance.ModelInfo.of(m);
+            ModelInfo info = ModelInfo.of(m);
             assertEquals("bert", info.architecture());
             assertEquals(32, info.dimension());
             assertEquals(Fingerprints.model(m), info.fingerprint());
@@ -128,12 +128,12 @@ class ProvenanceAndCardTest {
         config.put("resumeFrom", null);
         return Provenance.builder()
                 .baseModel("bge-small-en-v1.5", "BAAI/bge-small-en-v1.5", "sha256:00ff")
-                .model(new Provenance.ModelInfo("demo | tuned", "bert", 384, "CLS", true, 512,
+                .model(new ModelInfo("demo | tuned", "bert", 384, "CLS", true, 512,
                         "Represent this sentence for searching relevant passages: ", "sha256:abcd"))
-                .trainingData(new Provenance.TrainingData("train.jsonl", 320, "sha256:1234", "file"))
+                .trainingData(new TrainingData("train.jsonl", 320, "sha256:1234", "file"))
                 .configuration(config)
                 .loss("InfoNCE (temperature 0.02, in-batch negatives)")
-                .training(new Provenance.Training(42, "COMPLETED", 95.25, 40L, 0.5))
+                .training(new TrainingSummary(42, "COMPLETED", 95.25, 40L, 0.5))
                 .evaluation(comparison(), "debian-packages-en/dev")
                 .versions(VERSIONS).createdAt(Instant.parse("2026-12-02T06:00:00Z"))
                 .build();
@@ -160,11 +160,11 @@ class ProvenanceAndCardTest {
     @Test
     void comparisonCarriesIntervalsPrimaryFirst() {
         Comparison c = comparison();
-        Provenance.Evaluation ev = provenance().evaluation();
+        EvaluationSummary ev = provenance().evaluation();
         assertEquals("ndcg@10", ev.primaryMetric());
         assertEquals(4L, ev.queries());
         assertEquals(0.95, ev.confidence());
-        Provenance.MetricChange first = ev.metrics().get(0);
+        MetricChange first = ev.metrics().get(0);
         MetricComparison ndcg = c.metric(NDCG);
         assertEquals("ndcg@10", first.metric());
         assertEquals(0.375, first.before(), 1e-12);   // (.2+.4+.6+.3)/4
@@ -226,8 +226,8 @@ class ProvenanceAndCardTest {
     @Test
     void cardWithoutEvaluatorOrHubIdLeavesThoseOut() {
         Provenance p = provenance();
-        Provenance local = new Provenance(p.schema(), new Provenance.BaseModel("tiny", "/tmp/models/tiny", "sha256:0"),
-                new Provenance.ModelInfo("tiny", "bert", 32, "MEAN", false, 128, "", "sha256:1"), p.data(),
+        Provenance local = new Provenance(p.schema(), new BaseModelInfo("tiny", "/tmp/models/tiny", "sha256:0"),
+                new ModelInfo("tiny", "bert", 32, "MEAN", false, 128, "", "sha256:1"), p.data(),
                 Map.of(), p.loss(), p.training(), null, p.versions(), p.createdAt());
         String md = ModelCardWriter.render(local, "out");
         assertFalse(md.contains("base_model:"), md);
@@ -315,10 +315,10 @@ class ProvenanceAndCardTest {
     void provenanceFromATrainingSetHashesItsExamples() {
         TrainingSet set = TrainingSet.of("t", List.of(TrainingExample.of("q", List.of("p"), List.of("n"))));
         Provenance p = Provenance.builder().baseModel("a", "a", "sha256:0")
-                .model(new Provenance.ModelInfo("m", "bert", 8, "CLS", true, 16, "", "sha256:1")).trainingSet(set)
-                .loss("InfoNCE").training(new Provenance.Training(1, "COMPLETED", 1, null, null)).versions(VERSIONS)
+                .model(new ModelInfo("m", "bert", 8, "CLS", true, 16, "", "sha256:1")).trainingSet(set)
+                .loss("InfoNCE").training(new TrainingSummary(1, "COMPLETED", 1, null, null)).versions(VERSIONS)
                 .build();
-        assertEquals(new Provenance.TrainingData("t", 1, Fingerprints.examples(set.examples()), "examples"), p.data());
+        assertEquals(new TrainingData("t", 1, Fingerprints.examples(set.examples()), "examples"), p.data());
         assertEquals(new String(HexFormat.of().parseHex("7368613235363a"), StandardCharsets.US_ASCII),
                 p.data().sha256().substring(0, 7));
     }

@@ -41,9 +41,9 @@ class TrainingReportTest {
 
     @Test
     void niceTicksAreOneTwoOrFiveTimesAPowerOfTen() {
-        assertArrayEquals(new double[] {0, 0.2, 0.4, 0.6, 0.8, 1.0}, LineChart.niceTicks(0, 0.93, 5), 1e-12);
-        assertArrayEquals(new double[] {0, 10, 20, 30, 40, 50}, LineChart.niceTicks(1, 42, 6), 1e-12);
-        assertArrayEquals(new double[] {0, 1e-5, 2e-5, 3e-5}, LineChart.niceTicks(0, 3e-5, 5), 1e-18);
+        assertArrayEquals(new double[] {0, 0.2, 0.4, 0.6, 0.8, 1.0}, ChartAxis.niceTicks(0, 0.93, 5), 1e-12);
+        assertArrayEquals(new double[] {0, 10, 20, 30, 40, 50}, ChartAxis.niceTicks(1, 42, 6), 1e-12);
+        assertArrayEquals(new double[] {0, 1e-5, 2e-5, 3e-5}, ChartAxis.niceTicks(0, 3e-5, 5), 1e-18);
     }
 
     @Test
