@@ -206,19 +206,7 @@ public record MixReport(Map<String, SourceCount> sources, int real, int syntheti
     }
 
     private static String esc(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '&' -> sb.append("&amp;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(ch);
-            }
-        }
-        return sb.toString();
+        return io.bge4j.core.HtmlEscaper.escape(s);
     }
 
     /** @return the report as Markdown: a source table, then one table per filter stage */
